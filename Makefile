@@ -1,0 +1,43 @@
+# The two commands: `make run` (the product, with demo data) and `make test` (the suite).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install setup lint bench clean-data messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# A local .env from the documented example, with a fresh secret key; kept once made.
+.env:
+	sed "s/^SECRET_KEY=$$/SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')/" .env.example > .env
+
+$(STAMP): pyproject.toml | $(BIN)/python .env
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compile the translation catalogues with Babel (no GNU gettext needed on the machine).
+messages: install
+	$(BIN)/python -m crm.compile_messages
+
+setup: messages
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py demo_setup
+
+run: setup
+	$(BIN)/honcho start -f Procfile
+
+test: messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

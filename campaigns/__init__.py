@@ -1,0 +1,1 @@
+"""Campaigns aimed at segments: built on segmentation; comes after the core."""

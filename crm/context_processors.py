@@ -1,0 +1,29 @@
+"""Template context for every page: the tenant, the role's navigation and the tenant switcher."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from crm.models import Role
+from crm.navigation import menu_for
+from crm.tenancy.permissions import PERMISSIONS, role_has_permission
+from crm.tenancy.selectors import memberships_for_user
+
+
+def tenant_navigation(request: HttpRequest) -> dict:
+    tenant = getattr(request, "tenant", None)
+    role = getattr(request, "tenant_role", None)
+    context: dict = {
+        "current_tenant": tenant,
+        "current_role": role,
+        "current_role_label": Role(role).label if role else "",
+    }
+    if tenant is None or request.path.startswith("/admin/"):
+        return context
+    context["menu_items"] = menu_for(tenant=tenant, role=role, current_path=request.path)
+    context["tenant_memberships"] = memberships_for_user(user=request.user)
+    # perms_in_tenant.dashboard_view style lookups for templates
+    context["tenant_perms"] = {
+        name.replace(".", "_"): role_has_permission(role, name) for name in PERMISSIONS
+    }
+    return context

@@ -1,0 +1,115 @@
+"""Base ModelAdmin for tenant-owned models.
+
+Rows come from the scoped default manager, so a tenant admin's changelist, foreign-key choices
+and lookups only ever contain their tenant's rows (the middleware activated the scope); the
+tenant is set on save and never offered in the form. Superusers run unscoped and pick it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+def may_configure(request: HttpRequest) -> bool:
+    """Superusers, and the admins of the tenant the admin site is working on."""
+    is_tenant_admin = (
+        getattr(request, "tenant_role", None) == "admin"
+        and getattr(request, "tenant", None) is not None
+    )
+    return _is_superuser(request) or is_tenant_admin
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    def _is_superuser(self, request: HttpRequest) -> bool:
+        return _is_superuser(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_configure(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not self._is_superuser(request):
+            exclude.append("tenant")
+        return exclude
+
+    def get_list_display(self, request: HttpRequest):
+        display = list(super().get_list_display(request))
+        if self._is_superuser(request) and "tenant" not in display:
+            display.append("tenant")
+        return display
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = list(super().get_list_filter(request))
+        if self._is_superuser(request) and "tenant" not in filters:
+            filters.append("tenant")
+        return filters
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not self._is_superuser(request):
+            # Model validation (unique-per-tenant checks, clean()) needs the tenant before save.
+            tenant = request.tenant
+
+            class TenantForm(form):
+                def __init__(self, *args: Any, **inner: Any) -> None:
+                    super().__init__(*args, **inner)
+                    if self.instance.tenant_id is None:
+                        self.instance.tenant = tenant
+
+            TenantForm.__name__ = form.__name__
+            return TenantForm
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not self._is_superuser(request):
+            obj.tenant = request.tenant
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if getattr(instance, "tenant_id", False) is None:
+                instance.tenant = form.instance.tenant
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+
+
+class TenantScopedInline(admin.TabularInline):
+    """Inline for tenant-owned children: the tenant is copied from the parent on save."""
+
+    exclude = ("tenant",)
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_configure(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_configure(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_configure(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_configure(request)

@@ -1,0 +1,64 @@
+"""Named permissions per role, and the decorator that checks them on tenant pages.
+
+Roles are ordered: sales < manager < admin; each role has every permission of the ones below.
+Wrong role in your own tenant: 403. Not a member: the middleware already answered 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from crm.models import Role
+
+ROLE_RANK = {Role.SALES: 1, Role.MANAGER: 2, Role.ADMIN: 3}
+
+# permission name -> the least role that holds it
+PERMISSIONS: dict[str, Role] = {
+    "customers.view": Role.SALES,
+    "customers.edit": Role.SALES,
+    "customers.export": Role.SALES,
+    "customers.import": Role.MANAGER,
+    "customers.pin_tier": Role.MANAGER,
+    "dashboard.view": Role.MANAGER,
+    "segments.manage": Role.MANAGER,
+    "campaigns.manage": Role.MANAGER,
+    "reports.view": Role.MANAGER,
+    "scores.recompute": Role.MANAGER,
+    "settings.manage": Role.ADMIN,
+    "members.manage": Role.ADMIN,
+}
+
+
+def role_has_permission(role: str | None, permission: str) -> bool:
+    if role is None:
+        return False
+    try:
+        needed = PERMISSIONS[permission]
+    except KeyError as exc:  # a typo must not silently grant or deny
+        raise ValueError(f"Unknown permission {permission!r}") from exc
+    return ROLE_RANK[Role(role)] >= ROLE_RANK[needed]
+
+
+def tenant_permission_required(permission: str) -> Callable:
+    """Decorate a tenant view: 403 unless the member's role holds `permission`."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"Unknown permission {permission!r}")
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request, "tenant", None) is None:
+                raise RuntimeError("tenant_permission_required used on a view outside a tenant")
+            if not role_has_permission(request.tenant_role, permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,35 @@
+"""Reads about tenants and memberships."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from crm.models import Membership, Role, Tenant
+
+
+def memberships_for_user(*, user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, tenant__is_active=True)
+        .select_related("tenant")
+        .order_by("tenant__name")
+    )
+
+
+def role_in_tenant(*, user, tenant: Tenant) -> str | None:
+    """The user's role in the tenant, or None for outsiders. Superusers act as admins."""
+    if not user.is_authenticated:
+        return None
+    role = (
+        Membership.objects.filter(user=user, tenant=tenant).values_list("role", flat=True).first()
+    )
+    if role is None and user.is_superuser:
+        return Role.ADMIN
+    return role
+
+
+def tenants_administered_by(*, user) -> QuerySet[Tenant]:
+    if user.is_superuser:
+        return Tenant.objects.all()
+    return Tenant.objects.filter(
+        memberships__user=user, memberships__role=Role.ADMIN, is_active=True
+    )

@@ -1,0 +1,22 @@
+"""URLs: account pages and the admin at the top, everything else under /<tenant_slug>/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from crm import views
+
+tenant_patterns = [
+    path("", views.tenant_home, name="tenant_home"),
+    path("configuration/", views.configuration_enter, name="configuration_enter"),
+    path("customers/", include("customers.urls")),
+    path("scores/", include("segmentation.urls")),
+]
+
+urlpatterns = [
+    path("", views.tenant_pick, name="tenant_pick"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("healthz/", views.health, name="health"),
+    path("<slug:tenant_slug>/", include(tenant_patterns)),
+]

@@ -1,0 +1,1 @@
+"""Customers: the customer record, purchases, contacts, feedback and referrals."""

@@ -1,0 +1,1 @@
+"""Loyalty programmes (points, rewards, coupons): built on segmentation; comes after the core."""

@@ -1,0 +1,1 @@
+"""Segmentation: value keys, lifetime-value scores, the customer pyramid and its tiers."""

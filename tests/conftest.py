@@ -1,0 +1,93 @@
+"""The cast every test can use: two tenants, a member of each role in the first, a member of the
+second, and an outsider (healthchecks' owner/member/outsider idea)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_scopes import scope
+
+from crm.models import Role
+from tests.factories import MembershipFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(name="Anadolu Ticaret A.Ş.", slug="anadolu")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(name="Ege Pazarlama Ltd.", slug="ege")
+
+
+@pytest.fixture
+def admin_user(tenant):
+    return MembershipFactory(tenant=tenant, role=Role.ADMIN, user__username="admin").user
+
+
+@pytest.fixture
+def manager_user(tenant):
+    return MembershipFactory(tenant=tenant, role=Role.MANAGER, user__username="manager").user
+
+
+@pytest.fixture
+def sales_user(tenant):
+    return MembershipFactory(tenant=tenant, role=Role.SALES, user__username="sales").user
+
+
+@pytest.fixture
+def other_tenant_admin(other_tenant):
+    return MembershipFactory(tenant=other_tenant, role=Role.ADMIN, user__username="other").user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(admin_user):
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def manager_client(manager_user):
+    return _client_for(manager_user)
+
+
+@pytest.fixture
+def sales_client(sales_user):
+    return _client_for(sales_user)
+
+
+@pytest.fixture
+def other_tenant_client(other_tenant_admin):
+    return _client_for(other_tenant_admin)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def tenant_scope(tenant):
+    """Run the test body inside the tenant's scope, as views and tasks do."""
+    with scope(tenant=tenant):
+        yield tenant
