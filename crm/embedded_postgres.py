@@ -1,4 +1,4 @@
-"""Embedded PostgreSQL for machines without a DATABASE_URL: the `pgserver` package, data under .data/."""
+"""Embedded PostgreSQL (the `pgserver` package) for machines without a DATABASE_URL."""
 
 from __future__ import annotations
 

@@ -22,7 +22,9 @@ RESERVED_SLUGS = frozenset({"accounts", "admin", "i18n", "static", "media", "hea
 
 def validate_slug_not_reserved(value: str) -> None:
     if value.lower() in RESERVED_SLUGS:
-        raise ValidationError(_("“%(value)s” is reserved; choose another."), params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is reserved; choose another."), params={"value": value}
+        )
 
 
 class Tenant(models.Model):

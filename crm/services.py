@@ -14,10 +14,21 @@ class TenancyError(Exception):
 
 
 @transaction.atomic
-def tenant_create(*, name: str, slug: str, timezone: str = "Europe/Istanbul",
-                  currency: str = "TRY", default_language: str = "tr") -> Tenant:
-    tenant = Tenant(name=name, slug=slug, timezone=timezone, currency=currency,
-                    default_language=default_language)
+def tenant_create(
+    *,
+    name: str,
+    slug: str,
+    timezone: str = "Europe/Istanbul",
+    currency: str = "TRY",
+    default_language: str = "tr",
+) -> Tenant:
+    tenant = Tenant(
+        name=name,
+        slug=slug,
+        timezone=timezone,
+        currency=currency,
+        default_language=default_language,
+    )
     tenant.full_clean()
     tenant.save()
     return tenant
@@ -45,8 +56,7 @@ def membership_set(*, tenant: Tenant, user, role: Role | str, actor=None) -> Mem
     return membership
 
 
-def demo_user_ensure(*, username: str, password: str, first_name: str, last_name: str,
-                     email: str):
+def demo_user_ensure(*, username: str, password: str, first_name: str, last_name: str, email: str):
     """Create the demo account if missing; an existing one keeps its (maybe changed) password."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(

@@ -56,3 +56,91 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     tenant = factory.SubFactory(TenantFactory)
     role = Role.SALES
+
+
+# --- customers -------------------------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from customers.models import (  # noqa: E402
+    ContactChannel,
+    Customer,
+    CustomerKind,
+    Feedback,
+    FeedbackKind,
+    Interaction,
+    Product,
+    ProductCategory,
+    Transaction,
+)
+
+
+class CustomerFactory(TenantOwnedFactory):
+    class Meta:
+        model = Customer
+
+    tenant = factory.SubFactory(TenantFactory)
+    kind = CustomerKind.PERSON
+    first_name = factory.Faker("first_name", locale="tr_TR")
+    last_name = factory.Faker("last_name", locale="tr_TR")
+    city = "İstanbul"
+    region = "Marmara"
+
+
+class CompanyCustomerFactory(CustomerFactory):
+    kind = CustomerKind.COMPANY
+    first_name = ""
+    last_name = ""
+    company_name = factory.Faker("company", locale="tr_TR")
+
+
+class ProductCategoryFactory(TenantOwnedFactory):
+    class Meta:
+        model = ProductCategory
+        django_get_or_create = ("tenant", "name")
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Kategori {n}")
+
+
+class ProductFactory(TenantOwnedFactory):
+    class Meta:
+        model = Product
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Ürün {n}")
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    category = factory.SubFactory(ProductCategoryFactory, tenant=factory.SelfAttribute("..tenant"))
+
+
+class TransactionFactory(TenantOwnedFactory):
+    class Meta:
+        model = Transaction
+
+    customer = factory.SubFactory(CustomerFactory)
+    tenant = factory.SelfAttribute("customer.tenant")
+    occurred_at = factory.LazyFunction(timezone.now)
+    amount = Decimal("100.00")
+    cost = Decimal("60.00")
+
+
+class InteractionFactory(TenantOwnedFactory):
+    class Meta:
+        model = Interaction
+
+    customer = factory.SubFactory(CustomerFactory)
+    tenant = factory.SelfAttribute("customer.tenant")
+    channel = ContactChannel.PHONE
+    subject = "Teklif görüşmesi"
+
+
+class FeedbackFactory(TenantOwnedFactory):
+    class Meta:
+        model = Feedback
+
+    customer = factory.SubFactory(CustomerFactory)
+    tenant = factory.SelfAttribute("customer.tenant")
+    kind = FeedbackKind.COMPLAINT
+    text = "Teslimat gecikti."

@@ -95,7 +95,6 @@ class TenantScopedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
-
 class TenantScopedInline(admin.TabularInline):
     """Inline for tenant-owned children: the tenant is copied from the parent on save."""
 

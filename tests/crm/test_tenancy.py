@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django_scopes import ScopeError, scope
 
-from crm.models import AuditEntry
 from crm.audit import audit_log
+from crm.models import AuditEntry
 
 
 def home_url(tenant) -> str:

@@ -23,8 +23,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--size", choices=["small", "medium"], default="small")
-        parser.add_argument("--reload", action="store_true",
-                            help="Load demo data even if the demo tenant already has some.")
+        parser.add_argument(
+            "--reload",
+            action="store_true",
+            help="Load demo data even if the demo tenant already has some.",
+        )
 
     def handle(self, *args, size: str, reload: bool, **options) -> None:
         tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
@@ -33,8 +36,11 @@ class Command(BaseCommand):
             tenant = tenant_create(name="Demo Ticaret A.Ş.", slug=DEMO_SLUG)
         for username, first_name, last_name, role in DEMO_USERS:
             user = demo_user_ensure(
-                username=username, password=DEMO_PASSWORD, first_name=first_name,
-                last_name=last_name, email=f"{username}@demo.example",
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first_name,
+                last_name=last_name,
+                email=f"{username}@demo.example",
             )
             membership_set(tenant=tenant, user=user, role=role)
         if fresh or reload:
@@ -43,6 +49,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {line}")
         else:
             self.stdout.write("Demo tenant exists; keeping its data (use --reload to add more).")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role.label}  → /{DEMO_SLUG}/")
