@@ -1,0 +1,3 @@
+"""CSV import and export URLs (included from customers/urls.py)."""
+
+urlpatterns: list = []
