@@ -251,8 +251,9 @@ class Customer(TenantOwnedModel):
             models.Index(fields=["tenant", "phone"], name="customer_phone"),
             models.Index(fields=["tenant", "tax_number"], name="customer_tax_number"),
             models.Index(fields=["tenant", "lifecycle_stage"], name="customer_lifecycle"),
-            models.Index(fields=["tenant", "owner"], name="customer_owner"),
-            models.Index(fields=["tenant", "city"], name="customer_city"),
+            # "My customers" and the city sort/filter, each already in name order.
+            models.Index(fields=["tenant", "owner", "name_sort_key", "id"], name="customer_owner"),
+            models.Index(fields=["tenant", "city", "name_sort_key", "id"], name="customer_city"),
             models.Index(fields=["tenant", "region"], name="customer_region"),
             models.Index(fields=["tenant", "industry"], name="customer_industry"),
         ]
@@ -631,6 +632,8 @@ class Feedback(TenantOwnedModel):
         indexes = [
             models.Index(fields=["customer", "-opened_at"], name="feedback_customer_time"),
             models.Index(fields=["tenant", "status", "-opened_at"], name="feedback_status"),
+            # "Open complaints assigned to me" on the home page and the feedback list.
+            models.Index(fields=["assignee", "status"], name="feedback_assignee"),
         ]
         constraints = [
             models.CheckConstraint(

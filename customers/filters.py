@@ -1,0 +1,143 @@
+"""The customer list's filters, search and sorting (one FilterSet, shared by the list page and the
+CSV export, so "export the filtered list" exports exactly what the page shows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import AcquisitionChannel, Customer, CustomerKind, LifecycleStage
+from customers.regions import REGION_CHOICES, canonical_province
+from customers.search import customer_search_query
+
+# Every sort is served by an index on (tenant, ...) so a page never sorts the whole tenant.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name_sort_key", "id"),  # index customer_name_sort
+    "-name": ("-name_sort_key", "-id"),  # the same index, backwards
+    "newest": ("-created_at", "-id"),  # index customer_newest
+    "city": ("city", "name_sort_key", "id"),  # index customer_city
+}
+SORT_CHOICES = [
+    ("name", _("Name (A–Z)")),
+    ("-name", _("Name (Z–A)")),
+    ("newest", _("Newest first")),
+    ("city", _("City")),
+]
+DEFAULT_SORT = "name"
+
+ARCHIVED_CHOICES = [
+    ("archived", _("Archived only")),
+    ("all", _("Active and archived")),
+]
+
+CONSENT_CHOICES = [("true", _("Given")), ("false", _("Not given"))]
+
+
+def _members_of(tenant) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(memberships__tenant=tenant)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """Filters of the customer list. Pass `tenant=`: owner choices are that tenant's members."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    lifecycle_stage = django_filters.ChoiceFilter(
+        label=_("Lifecycle stage"), choices=LifecycleStage.choices, empty_label=_("Any stage")
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Anyone")
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=REGION_CHOICES, empty_label=_("Any region")
+    )
+    city = django_filters.CharFilter(label=_("City / province"), method="filter_city")
+    industry = django_filters.CharFilter(label=_("Industry"), method="filter_industry")
+    tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag")
+    acquisition_channel = django_filters.ChoiceFilter(
+        label=_("Acquisition channel"),
+        choices=AcquisitionChannel.choices,
+        empty_label=_("Any channel"),
+    )
+    consent_email = django_filters.ChoiceFilter(
+        label=_("Email consent"), choices=CONSENT_CHOICES, method="filter_consent"
+    )
+    consent_sms = django_filters.ChoiceFilter(
+        label=_("SMS consent"), choices=CONSENT_CHOICES, method="filter_consent"
+    )
+    consent_phone = django_filters.ChoiceFilter(
+        label=_("Phone consent"), choices=CONSENT_CHOICES, method="filter_consent"
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Type"), choices=CustomerKind.choices, empty_label=_("Persons and companies")
+    )
+    # Empty (the default) means active customers only; applied in filter_queryset.
+    archived = django_filters.ChoiceFilter(
+        label=_("Archived"),
+        choices=ARCHIVED_CHOICES,
+        empty_label=_("Active only"),
+        method="filter_noop",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORT_CHOICES, empty_label=None, method="filter_noop"
+    )
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, tenant, **kwargs: Any) -> None:
+        # Always bound, so the defaults (active only, sorted by name) apply to an empty query.
+        super().__init__(data if data is not None else {}, queryset, **kwargs)
+        self.tenant = tenant
+        self.filters["owner"].queryset = _members_of(tenant)
+        self.form.fields["owner"].queryset = _members_of(tenant)
+
+    # --- filter methods ---------------------------------------------------------------------
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        query: SearchQuery | None = customer_search_query(value)
+        if query is None:
+            return queryset
+        return queryset.filter(search_vector=query)
+
+    def filter_city(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        typed = value.strip()
+        # Provinces are stored in their official spelling; foreign cities as typed.
+        return queryset.filter(city__in={typed, canonical_province(typed)})
+
+    def filter_industry(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(industry=value.strip())
+
+    def filter_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(tags__contains=[value.strip()])  # GIN index customer_tags
+
+    def filter_consent(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(**{name: value == "true"})
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied in filter_queryset, which also handles the empty value
+
+    # --- defaults that apply when a field is left empty --------------------------------------
+
+    @property
+    def sort_key(self) -> str:
+        sort = self.form.cleaned_data.get("sort")
+        return sort if sort in SORTS else DEFAULT_SORT
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        archived = self.form.cleaned_data.get("archived")
+        if archived == "archived":
+            queryset = queryset.filter(archived_at__isnull=False)
+        elif archived != "all":
+            queryset = queryset.filter(archived_at__isnull=True)
+        return queryset.order_by(*SORTS[self.sort_key])
