@@ -9,6 +9,15 @@ class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Tenancy and access")
 
+    def ready(self) -> None:
+        from crm.navigation import MenuItem, register_menu_item
+
+        register_menu_item(
+            MenuItem(
+                label=_("Members"), url_name="member_list", permission="members.manage", order=900
+            )
+        )
+
 
 class CrmAdminConfig(AdminConfig):
     default_site = "crm.admin_site.TenantAdminSite"

@@ -8,6 +8,7 @@ from crm import views
 tenant_patterns = [
     path("", views.tenant_home, name="tenant_home"),
     path("configuration/", views.configuration_enter, name="configuration_enter"),
+    path("members/", include("crm.members_urls")),
     path("customers/", include("customers.urls")),
     path("scores/", include("segmentation.urls")),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from crm.models import Membership, Role, Tenant
 
@@ -32,4 +32,29 @@ def tenants_administered_by(*, user) -> QuerySet[Tenant]:
         return Tenant.objects.all()
     return Tenant.objects.filter(
         memberships__user=user, memberships__role=Role.ADMIN, is_active=True
+    )
+
+
+def members_of_tenant(*, tenant: Tenant) -> QuerySet[Membership]:
+    """The members page list: administrators first, then managers, then sales, by name."""
+    role_order = Case(
+        When(role=Role.ADMIN, then=Value(0)),
+        When(role=Role.MANAGER, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        Membership.objects.filter(tenant=tenant)
+        .select_related("user")
+        .order_by(role_order, "user__first_name", "user__last_name", "user__username")
+    )
+
+
+def is_last_admin(*, membership: Membership) -> bool:
+    """True when this membership is the tenant's only administrator."""
+    if membership.role != Role.ADMIN:
+        return False
+    return not (
+        Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
     )
