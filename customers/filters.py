@@ -11,7 +11,15 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import AcquisitionChannel, Customer, CustomerKind, LifecycleStage
+from customers.models import (
+    AcquisitionChannel,
+    Customer,
+    CustomerKind,
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
+    LifecycleStage,
+)
 from customers.regions import REGION_CHOICES, canonical_province
 from customers.search import customer_search_query
 
@@ -36,14 +44,6 @@ ARCHIVED_CHOICES = [
 ]
 
 CONSENT_CHOICES = [("true", _("Given")), ("false", _("Not given"))]
-
-
-def _members_of(tenant) -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(memberships__tenant=tenant)
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -98,8 +98,10 @@ class CustomerFilter(django_filters.FilterSet):
         # Always bound, so the defaults (active only, sorted by name) apply to an empty query.
         super().__init__(data if data is not None else {}, queryset, **kwargs)
         self.tenant = tenant
-        self.filters["owner"].queryset = _members_of(tenant)
-        self.form.fields["owner"].queryset = _members_of(tenant)
+        from customers.selectors import tenant_members  # selectors import this module
+
+        self.filters["owner"].queryset = tenant_members(tenant=tenant)
+        self.form.fields["owner"].queryset = tenant_members(tenant=tenant)
 
     # --- filter methods ---------------------------------------------------------------------
 
@@ -141,3 +143,50 @@ class CustomerFilter(django_filters.FilterSet):
         elif archived != "all":
             queryset = queryset.filter(archived_at__isnull=True)
         return queryset.order_by(*SORTS[self.sort_key])
+
+
+UNRESOLVED = "unresolved"
+FEEDBACK_STATUS_CHOICES = [
+    (UNRESOLVED, _("Open or in progress")),
+    *FeedbackStatus.choices,
+    ("all", _("All")),
+]
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    """Filters of the feedback list; by default what still needs someone's attention."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=FEEDBACK_STATUS_CHOICES, empty_label=None, method="filter_noop"
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Type"), choices=FeedbackKind.choices, empty_label=_("Any type")
+    )
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Anyone"),
+    )
+
+    class Meta:
+        model = Feedback
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, tenant, **kwargs: Any) -> None:
+        super().__init__(data if data is not None else {}, queryset, **kwargs)
+        from customers.selectors import tenant_members  # selectors import this module
+
+        self.filters["assignee"].queryset = tenant_members(tenant=tenant)
+        self.form.fields["assignee"].queryset = tenant_members(tenant=tenant)
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        status = self.form.cleaned_data.get("status") or UNRESOLVED
+        if status == UNRESOLVED:
+            queryset = queryset.filter(status__in=[FeedbackStatus.OPEN, FeedbackStatus.IN_PROGRESS])
+        elif status != "all":
+            queryset = queryset.filter(status=status)
+        return queryset.order_by("-opened_at", "-id")  # index feedback_status

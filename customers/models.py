@@ -554,7 +554,13 @@ class Interaction(TenantOwnedModel):
         verbose_name_plural = _("contacts")
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-occurred_at"], name="interaction_customer_time")
+            models.Index(fields=["customer", "-occurred_at"], name="interaction_customer_time"),
+            # "My follow-ups" on the home page: small, as only follow-up contacts are in it.
+            models.Index(
+                fields=["user", "-occurred_at"],
+                condition=Q(outcome="follow_up"),
+                name="interaction_follow_up",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,14 +3,35 @@ the timeline, referrals, duplicate warnings and the feedback list."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumbers import NumberParseException
 
-from customers.filters import CustomerFilter
-from customers.models import Customer
+from customers.filters import CustomerFilter, FeedbackFilter
+from customers.models import (
+    ConsentChannel,
+    ConsentRecord,
+    Customer,
+    Feedback,
+    FeedbackStatus,
+    Interaction,
+    InteractionOutcome,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
 
 
 def customer_filterset(*, tenant, params: Mapping[str, Any] | None) -> CustomerFilter:
@@ -74,4 +95,274 @@ def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) ->
         number=number,
         page_size=page_size,
         has_next=len(rows) > page_size,
+    )
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def tenant_members(*, tenant) -> QuerySet:
+    """Users who belong to the tenant: owners and assignees are chosen among them."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__tenant=tenant)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- the customer page --------------------------------------------------------------------------
+
+
+def customer_detail(*, tenant, customer_id: int) -> Customer:
+    """The customer with what the page's key facts show; 404 for another tenant's id."""
+    return get_object_or_404(
+        Customer.objects.filter(tenant=tenant).select_related("owner", "referred_by"),
+        pk=customer_id,
+    )
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    channel: str
+    label: str
+    granted: bool
+    record: ConsentRecord | None  # the latest grant or withdrawal: when and how
+
+
+def customer_consents(*, tenant, customer: Customer) -> list[ConsentState]:
+    """Current consent per channel with the evidence of the latest record (one query)."""
+    latest = {
+        record.channel: record
+        for record in ConsentRecord.objects.filter(tenant=tenant, customer=customer)
+        .order_by("channel", "-recorded_at", "-id")
+        .distinct("channel")
+        .select_related("recorded_by")
+    }
+    flags = {
+        ConsentChannel.EMAIL: customer.consent_email,
+        ConsentChannel.SMS: customer.consent_sms,
+        ConsentChannel.PHONE: customer.consent_phone,
+    }
+    return [
+        ConsentState(
+            channel=channel.value,
+            label=channel.label,
+            granted=flags[channel],
+            record=latest.get(channel.value),
+        )
+        for channel in ConsentChannel
+    ]
+
+
+@dataclass(frozen=True)
+class CustomerTotals:
+    revenue: Decimal
+    margin: Decimal
+    orders: int
+    first_purchase: datetime | None
+    last_purchase: datetime | None
+    late_payments: int
+
+    @property
+    def average_order_value(self) -> Decimal:
+        if not self.orders:
+            return Decimal("0.00")
+        return (self.revenue / self.orders).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def customer_totals(*, tenant, customer: Customer) -> CustomerTotals:
+    """Revenue, margin, orders, first and last purchase of completed purchases (refunds
+    excluded), in one aggregate query. Margin counts the sales whose cost is known."""
+    today = timezone.localdate()
+    row = Transaction.objects.filter(
+        tenant=tenant,
+        customer=customer,
+        status=TransactionStatus.COMPLETED,
+        kind=TransactionKind.PURCHASE,
+    ).aggregate(
+        revenue=Coalesce(Sum("amount"), Decimal("0")),
+        margin=Coalesce(
+            Sum(F("amount") - F("cost"), filter=Q(cost__isnull=False)),
+            Decimal("0"),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
+        orders=Count("id"),
+        first_purchase=Min("occurred_at"),
+        last_purchase=Max("occurred_at"),
+        late_payments=Count(
+            "id",
+            filter=Q(paid_date__gt=F("due_date")) | Q(paid_date__isnull=True, due_date__lt=today),
+        ),
+    )
+    return CustomerTotals(**row)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str  # "purchase" | "contact" | "feedback"
+    when: datetime
+    item: Any
+
+
+TIMELINE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Timeline:
+    entries: list[TimelineEntry]
+    has_more: bool
+
+    @property
+    def next_before(self) -> datetime | None:
+        return self.entries[-1].when if self.entries and self.has_more else None
+
+
+def customer_timeline(
+    *, tenant, customer: Customer, before: datetime | None = None, limit: int = TIMELINE_LIMIT
+) -> Timeline:
+    """Purchases, contacts and feedback, newest first, `limit` at a time (three indexed queries
+    of limit + 1 rows, merged): a customer with thousands of purchases costs the same."""
+    sources = [
+        (
+            "purchase",
+            "occurred_at",
+            Transaction.objects.filter(tenant=tenant, customer=customer).select_related(
+                "product", "category"
+            ),
+        ),
+        (
+            "contact",
+            "occurred_at",
+            Interaction.objects.filter(tenant=tenant, customer=customer).select_related("user"),
+        ),
+        (
+            "feedback",
+            "opened_at",
+            Feedback.objects.filter(tenant=tenant, customer=customer).select_related("assignee"),
+        ),
+    ]
+    streams = []
+    for kind, field, queryset in sources:
+        if before is not None:
+            queryset = queryset.filter(**{f"{field}__lt": before})
+        rows = queryset.order_by(f"-{field}", "-id")[: limit + 1]
+        streams.append([TimelineEntry(kind, getattr(row, field), row) for row in rows])
+    merged = list(heapq.merge(*streams, key=lambda entry: entry.when, reverse=True))
+    return Timeline(entries=merged[:limit], has_more=len(merged) > limit)
+
+
+REFERRALS_LIMIT = 20
+
+
+def customer_referrals(*, tenant, customer: Customer) -> list[Customer]:
+    """Customers this customer brought in (the first few, by name)."""
+    return list(
+        Customer.objects.filter(tenant=tenant, referred_by=customer).order_by(
+            "name_sort_key", "id"
+        )[:REFERRALS_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    field: str
+    label: str
+    customer: Customer
+
+
+def _normalised_phone(phone: Any) -> str:
+    if not phone:
+        return ""
+    if isinstance(phone, PhoneNumber):
+        return phone.as_e164 if phone.is_valid() else ""
+    try:
+        parsed = PhoneNumber.from_string(str(phone), region="TR")
+    except NumberParseException:
+        return ""
+    return parsed.as_e164 if parsed.is_valid() else ""
+
+
+def duplicate_candidates(
+    *,
+    tenant,
+    email: str = "",
+    phone: Any = "",
+    tax_number: str = "",
+    exclude_id: int | None = None,
+) -> list[DuplicateCandidate]:
+    """Other customers of the tenant with the same email, phone or tax number: the form warns
+    (it does not refuse: families share a phone, branches a tax number). One indexed query."""
+    wanted = {
+        "email": (email or "").strip().lower(),
+        "phone": _normalised_phone(phone),
+        "tax_number": (tax_number or "").strip(),
+    }
+    condition = Q()
+    for field, value in wanted.items():
+        if value:
+            condition |= Q(**{field: value})
+    if not condition:
+        return []
+    queryset = Customer.objects.filter(condition, tenant=tenant)
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    labels = {"email": _("email"), "phone": _("phone"), "tax_number": _("tax number")}
+    found = []
+    for customer in queryset.order_by("name_sort_key", "id")[:10]:
+        for field, value in wanted.items():
+            if value and str(getattr(customer, field) or "") == value:
+                found.append(DuplicateCandidate(field, labels[field], customer))
+    return found
+
+
+# --- feedback ----------------------------------------------------------------------------------
+
+
+def feedback_filterset(*, tenant, params: Mapping[str, Any] | None) -> FeedbackFilter:
+    base = Feedback.objects.filter(tenant=tenant).select_related("customer", "assignee")
+    return FeedbackFilter(params, queryset=base, tenant=tenant)
+
+
+def feedback_list(*, tenant, params: Mapping[str, Any] | None = None) -> QuerySet[Feedback]:
+    return feedback_filterset(tenant=tenant, params=params).qs
+
+
+def feedback_detail(*, tenant, feedback_id: int) -> Feedback:
+    return get_object_or_404(
+        Feedback.objects.filter(tenant=tenant).select_related("customer", "assignee"),
+        pk=feedback_id,
+    )
+
+
+# --- the home page -------------------------------------------------------------------------------
+
+HOME_LIMIT = 5
+
+
+def recent_customers(*, tenant, limit: int = HOME_LIMIT) -> list[Customer]:
+    return list(
+        Customer.objects.filter(tenant=tenant, archived_at__isnull=True)
+        .select_related("owner")
+        .order_by("-created_at", "-id")[:limit]  # index customer_newest
+    )
+
+
+def open_feedback_assigned_to(*, tenant, user, limit: int = HOME_LIMIT) -> list[Feedback]:
+    return list(
+        Feedback.objects.filter(
+            tenant=tenant,
+            assignee=user,
+            status__in=[FeedbackStatus.OPEN, FeedbackStatus.IN_PROGRESS],
+        )
+        .select_related("customer")
+        .order_by("opened_at", "id")[:limit]  # oldest first: they have waited longest
+    )
+
+
+def follow_ups_of(*, tenant, user, limit: int = HOME_LIMIT) -> list[Interaction]:
+    """The user's latest contacts that ended with "follow-up needed" (partial index)."""
+    return list(
+        Interaction.objects.filter(tenant=tenant, user=user, outcome=InteractionOutcome.FOLLOW_UP)
+        .select_related("customer")
+        .order_by("-occurred_at", "-id")[:limit]
     )
