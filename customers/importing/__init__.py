@@ -1,0 +1,12 @@
+"""CSV import of customers and transactions.
+
+The pieces, in the order a file goes through them:
+
+* ``decoding``  — find the encoding (UTF-8, UTF-8 with BOM, Windows-1254) and the delimiter,
+  refuse empty and binary files, read the header;
+* ``columns``   — the columns of each kind of import, with Turkish and English header aliases;
+* ``parsing``   — Turkish-aware values: decimal comma, dd.mm.yyyy dates, yes/evet, labels;
+* ``rows``      — per-row validation with the model's rules (names, TCKN/VKN, phone, email...);
+* ``sql`` / ``writing`` — set-based writing of a validated chunk (COPY + INSERT ... ON CONFLICT);
+* ``service``   — the ImportJob life cycle: create from an upload, claim, run chunk by chunk.
+"""

@@ -1,0 +1,130 @@
+"""Turning spreadsheet text into values, the way Turkish files write them.
+
+Each parser takes the cell text (already stripped, never empty) and returns the value or raises
+ValueError with a message for the user.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import TextChoices
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from customers.turkish import fold
+
+# Cells our own export protected against formula injection start with an apostrophe.
+_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
+_NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f₺]|TL$|TRY$", re.IGNORECASE)
+_DATE = re.compile(
+    r"^(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})"
+    r"|(?P<Y>\d{4})-(?P<M>\d{1,2})-(?P<D>\d{1,2}))"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<I>\d{2})(?::(?P<S>\d{2}))?)?$"
+)
+
+_TRUE = {"1", "yes", "y", "true", "evet", "e", "var", "x", "onay", "onayli", "izinli"}
+_FALSE = {"0", "no", "n", "false", "hayir", "h", "yok", "izinsiz", "ret"}
+
+
+def clean_cell(text: str) -> str:
+    return _FORMULA_GUARD.sub("", text.strip())
+
+
+def parse_decimal(text: str) -> Decimal:
+    """'1.234,56', '1234,56', '1,234.56', '1234.56' and '₺1.234,56' are all 1234.56.
+
+    With both separators, the last one is the decimal mark. With one kind only: a comma is the
+    decimal mark (Turkish style) unless it occurs several times; a single dot is the decimal
+    mark (programs write 1234.56), several dots are thousands separators (1.234.567).
+    """
+    value = _NUMBER_NOISE.sub("", text)
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            value = value.replace(".", "").replace(",", ".")
+        else:
+            value = value.replace(",", "")
+    elif "," in value:
+        value = value.replace(",", "") if value.count(",") > 1 else value.replace(",", ".")
+    elif value.count(".") > 1:
+        value = value.replace(".", "")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
+    if not number.is_finite():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
+    return number
+
+
+def _date_parts(text: str) -> re.Match:
+    match = _DATE.match(text)
+    if match is None:
+        raise ValueError(
+            _("“%(value)s” is not a date; write dd.mm.yyyy or yyyy-mm-dd.") % {"value": text}
+        )
+    return match
+
+
+def _date_of(match: re.Match, text: str) -> date:
+    if match["y"]:
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    else:
+        year, month, day = int(match["Y"]), int(match["M"]), int(match["D"])
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a valid date.") % {"value": text}) from None
+
+
+def parse_date(text: str) -> date:
+    match = _date_parts(text)
+    if match["H"]:
+        raise ValueError(_("“%(value)s”: give a date without a time.") % {"value": text})
+    return _date_of(match, text)
+
+
+def parse_datetime(text: str, zone: zoneinfo.ZoneInfo) -> datetime:
+    """A date (midnight) or a date and time, read as local time in the tenant's zone."""
+    match = _date_parts(text)
+    day = _date_of(match, text)
+    try:
+        clock = time(int(match["H"] or 0), int(match["I"] or 0), int(match["S"] or 0))
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a valid time.") % {"value": text}) from None
+    return datetime.combine(day, clock, tzinfo=zone)
+
+
+def parse_bool(text: str) -> bool:
+    key = fold(text)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(_("“%(value)s” is not yes or no (evet / hayır).") % {"value": text})
+
+
+def choice_lookup(choices: type[TextChoices], extra: dict[str, str] | None = None) -> dict:
+    """Folded value, English label and Turkish label -> stored value (built once per import)."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        lookup[fold(value)] = value
+        lookup[fold(value.replace("_", " "))] = value
+        for language in ("en", "tr"):
+            with translation.override(language):
+                lookup[fold(str(label))] = value
+    for alias, value in (extra or {}).items():
+        lookup[fold(alias)] = value
+    return lookup
+
+
+def parse_choice(text: str, lookup: dict[str, str]) -> str:
+    try:
+        return lookup[fold(text)]
+    except KeyError:
+        raise ValueError(
+            _("“%(value)s” is not one of the allowed values.") % {"value": text}
+        ) from None

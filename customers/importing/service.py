@@ -1,0 +1,277 @@
+"""The life of an import: create the job from an upload, claim it, run it chunk by chunk.
+
+One transaction per chunk (CHUNK_ROWS rows): a crash or a killed worker keeps the chunks
+already committed, together with their counts and rejections; importing the same file again
+is harmless because every write is an idempotent upsert by external id. A single transaction
+for the whole file would hold locks and a growing undo log for minutes on large files and
+lose all the work on a late failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.audit import audit_log
+from crm.models import Tenant
+from crm.tasks import enqueue_on_commit
+from customers.importing import writing
+from customers.importing.columns import map_header
+from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_records
+from customers.importing.rows import RowReader, RowRejected, reader_for
+from customers.models import ImportJob, ImportKind, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5_000
+# The rejected-rows report keeps this many rows; a file that bad needs fixing at the source.
+MAX_STORED_REJECTIONS = 10_000
+
+
+def import_file_check(*, kind: str, raw: BinaryIO) -> FileFormat:
+    """File-level checks the form runs before accepting an upload (raises ImportFileError)."""
+    file_format = inspect_file(raw)
+    map_header(kind, file_format.header)  # required columns present, none twice
+    return file_format
+
+
+def import_job_create(
+    *,
+    tenant: Tenant,
+    user,
+    kind: str,
+    upload: File,
+    file_format: FileFormat,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Store the upload and queue its import (the task runs once the request commits)."""
+    # Imported here: tasks.py imports this module.
+    from customers.tasks import import_job_process
+
+    job = ImportJob(
+        tenant=tenant,
+        kind=kind,
+        original_filename=(upload.name or "import.csv").rsplit("/", 1)[-1][:255],
+        encoding=file_format.encoding,
+        delimiter=file_format.delimiter,
+        total_rows=file_format.total_rows,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    job.file.save(job.original_filename, upload, save=False)
+    job.save()
+    audit_log(
+        tenant=tenant,
+        actor=user,
+        action="customers.import.queued",
+        target=job,
+        data={"kind": kind, "file": job.original_filename, "rows": job.total_rows},
+    )
+    if enqueue:
+        enqueue_on_commit(import_job_process, tenant.pk, job.pk)
+    return job
+
+
+def import_job_claim(*, tenant: Tenant, job_id: int) -> bool:
+    """Queued -> running, atomically; False when another worker (or a retry) already has it."""
+    claimed = ImportJob.objects.filter(tenant=tenant, pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
+    """Run a queued job to the end; None when it was not ours to run."""
+    if not import_job_claim(tenant=tenant, job_id=job_id):
+        logger.info("Import job %s was already taken", job_id)
+        return None
+    job = ImportJob.objects.get(tenant=tenant, pk=job_id)
+    try:
+        with job.file.open("rb") as raw:
+            _import(job=job, tenant=tenant, raw=raw)
+    except ImportFileError as exc:
+        _finish(job, status=ImportStatus.FAILED, error=str(exc))
+    except Exception:
+        _finish(
+            job, status=ImportStatus.FAILED, error=_("The import stopped on an unexpected error.")
+        )
+        raise
+    else:
+        _finish(job, status=ImportStatus.DONE)
+    job.refresh_from_db()
+    audit_log(
+        tenant=tenant,
+        actor=job.created_by,
+        action="customers.import.finished",
+        target=job,
+        data={
+            "status": job.status,
+            "created": job.created_rows,
+            "updated": job.updated_rows,
+            "unchanged": job.unchanged_rows,
+            "rejected": job.rejected_rows,
+        },
+    )
+    return job
+
+
+def import_local_file(*, tenant: Tenant, kind: str, path: str, user=None) -> ImportJob:
+    """The management commands' way in: the same job and the same code path, run in-process."""
+    with open(path, "rb") as raw:
+        file_format = import_file_check(kind=kind, raw=raw)
+        raw.seek(0)
+        with transaction.atomic():
+            job = import_job_create(
+                tenant=tenant,
+                user=user,
+                kind=kind,
+                upload=File(raw, name=path),
+                file_format=file_format,
+                enqueue=False,
+            )
+    import_job_run(tenant=tenant, job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: ImportJob, *, status: str, error: str = "") -> None:
+    ImportJob.objects.filter(tenant=job.tenant_id, pk=job.pk).update(
+        status=status, error=error, finished_at=timezone.now()
+    )
+
+
+def _chunks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    chunk: list[tuple[int, list[str]]] = []
+    for item in records:
+        chunk.append(item)
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _ChunkWriter:
+    """Validates and writes chunks of one file, remembering external ids across chunks."""
+
+    def __init__(self, *, job: ImportJob, tenant: Tenant, reader: RowReader) -> None:
+        self.job = job
+        self.tenant = tenant
+        self.reader = reader
+        self.header = reader.header
+        self.first_line_of: dict[str, int] = {}
+        self.stored_rejections = 0
+        if job.kind == ImportKind.CUSTOMERS:
+            self.updated_columns = [
+                name for name in reader.FIELDS if name in reader.present and name != "external_id"
+            ]
+        else:
+            renamed = {
+                "customer_external_id": "customer_id",
+                "category": "category_id",
+                "product_code": "product_id",
+            }
+            self.updated_columns = [
+                renamed.get(name, name)
+                for name in reader.FIELDS
+                if name in reader.present and name != "external_id"
+            ]
+
+    def _rejection(self, line: int, record: list[str], reasons: list[str]) -> dict:
+        names = [*self.header, *[""] * max(0, len(record) - len(self.header))]
+        return {
+            "line": line,
+            "external_id": self.reader.external_id(record),
+            "errors": reasons,
+            "row": [[name, value] for name, value in zip(names, record, strict=False)],
+        }
+
+    def write(self, chunk: list[tuple[int, list[str]]]) -> None:
+        rejections: list[dict] = []
+        good: list[tuple[int, list[str], tuple]] = []
+        for line, record in chunk:
+            try:
+                row = self.reader.read(record)
+            except RowRejected as exc:
+                rejections.append(self._rejection(line, record, exc.reasons))
+                continue
+            first_line = self.first_line_of.setdefault(row[0], line)
+            if first_line != line:
+                reason = _("The external id “%(id)s” already appeared on line %(line)d.") % {
+                    "id": row[0],
+                    "line": first_line,
+                }
+                rejections.append(self._rejection(line, record, [reason]))
+                continue
+            good.append((line, record, row))
+
+        if self.job.kind == ImportKind.TRANSACTIONS:
+            good = self._resolve_customers(good, rejections)
+
+        rows = [row for _line, _record, row in good]
+        with transaction.atomic():
+            created = updated = 0
+            if rows and self.job.kind == ImportKind.CUSTOMERS:
+                created, updated = writing.write_customers(
+                    tenant_id=self.tenant.pk,
+                    user_id=self.job.created_by_id,
+                    rows=rows,
+                    updated_columns=self.updated_columns,
+                    note=_("Import: %(file)s") % {"file": self.job.original_filename},
+                )
+            elif rows:
+                created, updated = writing.write_transactions(
+                    tenant_id=self.tenant.pk,
+                    user_id=self.job.created_by_id,
+                    rows=rows,
+                    updated_columns=self.updated_columns,
+                )
+            room = max(0, MAX_STORED_REJECTIONS - self.stored_rejections)
+            stored = sorted(rejections, key=lambda rejection: rejection["line"])[:room]
+            self.stored_rejections += len(stored)
+            writing.record_chunk(
+                tenant_id=self.tenant.pk,
+                job_id=self.job.pk,
+                counts={
+                    "processed": len(chunk),
+                    "created": created,
+                    "updated": updated,
+                    "unchanged": len(rows) - created - updated,
+                    "rejected": len(rejections),
+                },
+                rejections_json=json.dumps(stored, ensure_ascii=False),
+            )
+
+    def _resolve_customers(self, good: list, rejections: list[dict]) -> list:
+        wanted = sorted({row[1] for _line, _record, row in good})
+        ids = writing.customer_ids(tenant_id=self.tenant.pk, external_ids=wanted) if wanted else {}
+        resolved = []
+        for line, record, row in good:
+            customer_id = ids.get(row[1])
+            if customer_id is None:
+                reason = _("No customer has the external id “%(id)s”.") % {"id": row[1]}
+                rejections.append(self._rejection(line, record, [reason]))
+                # Let a corrected row later in the file use this transaction id.
+                self.first_line_of.pop(row[0], None)
+                continue
+            resolved.append((line, record, (row[0], customer_id, *row[2:])))
+        return resolved
+
+
+def _import(*, job: ImportJob, tenant: Tenant, raw: BinaryIO) -> None:
+    file_format = inspect_file(raw)
+    reader = reader_for(job.kind, tenant=tenant, header=file_format.header)
+    ImportJob.objects.filter(tenant=tenant, pk=job.pk).update(
+        total_rows=file_format.total_rows,
+        encoding=file_format.encoding,
+        delimiter=file_format.delimiter,
+    )
+    writer = _ChunkWriter(job=job, tenant=tenant, reader=reader)
+    for chunk in _chunks(read_records(raw, file_format)):
+        writer.write(chunk)

@@ -1,0 +1,39 @@
+"""Helpers for the import and export tests: run an import from bytes, read a CSV response."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from customers.importing.service import import_local_file
+from customers.models import ImportJob
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def run_import(
+    tenant, kind: str, content: bytes, tmp_path: Path, name: str = "data.csv"
+) -> ImportJob:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return import_local_file(tenant=tenant, kind=kind, path=str(path))
+
+
+def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+def response_rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8-sig")
+    delimiter = (
+        ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    )
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
