@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from crm.models import AuditEntry, Membership, Tenant
+from crm.models import AuditEntry, Membership, Role, Tenant
+from crm.services import member_remove, member_role_change, membership_set
 from crm.tenancy.admin import TenantScopedAdmin, may_configure
+from crm.tenancy.selectors import is_last_admin
 
 
 @admin.register(Tenant)
@@ -42,11 +46,29 @@ class TenantAdmin(admin.ModelAdmin):
         return () if request.user.is_superuser else ("slug", "is_active")
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "tenant", "role")
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        if self.instance.pk and role != Role.ADMIN and is_last_admin(membership=self.instance):
+            raise forms.ValidationError(
+                _("This is the company's only administrator; make someone else one first.")
+            )
+        return role
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Roles can be changed here too, under the same rules as on the Members page (the same
+    services run); people are added from the Members page, which creates their account."""
+
+    form = MembershipAdminForm
     list_display = ("user", "role", "tenant", "created_at")
     list_filter = ("role",)
-    search_fields = ("user__username", "user__email")
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
 
     def get_queryset(self, request: HttpRequest):
         qs = super().get_queryset(request).select_related("user", "tenant")
@@ -54,17 +76,34 @@ class MembershipAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(tenant=request.tenant)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        # A membership is re-roled or removed, never moved to another person or tenant.
+        return ("user", "tenant") if obj is not None else ()
+
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
         if not request.user.is_superuser:
             if db_field.name == "tenant":
                 kwargs["queryset"] = Tenant.objects.filter(pk=request.tenant.pk)
             if db_field.name == "user":
-                # Tenant admins pick among their own tenant's members only; new people are
-                # added from the Members page, which creates the account.
                 kwargs["queryset"] = db_field.related_model.objects.filter(
                     memberships__tenant=request.tenant
                 )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        # One at a time, through member_remove, so the last-admin rule always holds.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change:
+            member_role_change(tenant=obj.tenant, actor=request.user, membership=obj, role=obj.role)
+        else:
+            membership_set(tenant=obj.tenant, user=obj.user, role=obj.role, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        member_remove(tenant=obj.tenant, actor=request.user, membership=obj)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may_configure(request)
@@ -76,9 +115,11 @@ class MembershipAdmin(admin.ModelAdmin):
         return may_configure(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return may_configure(request)
+        return request.user.is_superuser
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and is_last_admin(membership=obj):
+            return False
         return may_configure(request)
 
 

@@ -1,10 +1,16 @@
-"""The tenant-aware Django admin: tenant admins configure their own tenant, superusers all."""
+"""The tenant-aware Django admin: tenant admins configure their own tenant, superusers all.
+
+A tenant admin needs no is_staff flag: the middleware picks the tenant they last worked in
+(or the first one they administer), and the admin header says which one is being configured.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from crm.tenancy.selectors import tenants_administered_by
 
 
 class TenantAdminSite(admin.AdminSite):
@@ -20,5 +26,12 @@ class TenantAdminSite(admin.AdminSite):
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)
-        context["admin_tenant"] = getattr(request, "tenant", None)
+        tenant = getattr(request, "tenant", None)
+        context["admin_tenant"] = tenant
+        user = request.user
+        if user.is_authenticated and not user.is_superuser and tenant is not None:
+            # The other companies this person may configure, for the switcher in the header.
+            context["admin_other_tenants"] = list(
+                tenants_administered_by(user=user).exclude(pk=tenant.pk).order_by("name")
+            )
         return context

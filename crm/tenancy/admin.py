@@ -45,6 +45,12 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None):
+        # Superusers must choose the tenant even when the admin lists its fields without it;
+        # tenant admins never see it, even when it is listed.
+        fields = [field for field in super().get_fields(request, obj) if field != "tenant"]
+        return ["tenant", *fields] if self._is_superuser(request) else fields
+
     def get_exclude(self, request: HttpRequest, obj: Any = None):
         exclude = list(super().get_exclude(request, obj) or [])
         if not self._is_superuser(request):
