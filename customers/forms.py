@@ -9,7 +9,9 @@ from babel import Locale, UnknownLocaleError
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -64,7 +66,7 @@ class CustomerPickerSelect(forms.Select):
     """A select that only renders the chosen customer: with a million customers the options
     come from a search (htmx, customers:picker) instead of the page."""
 
-    template_name = "customers/widgets/customer_picker.html"
+    picker_template_name = "customers/widgets/customer_picker.html"  # wraps the select
 
     def __init__(self, *, picker_url: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -80,10 +82,12 @@ class CustomerPickerSelect(forms.Select):
                 groups.append((None, [option], index))
         return groups
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["picker_url"] = self.picker_url
-        return context
+    def render(self, name, value, attrs=None, renderer=None):
+        # The select itself renders as usual; the search box around it comes from the project's
+        # templates/ folder, which is not on the default form renderer's path.
+        select = super().render(name, value, attrs, renderer)
+        context = {"select": select, "picker_url": self.picker_url, "select_id": attrs["id"]}
+        return mark_safe(render_to_string(self.picker_template_name, context))
 
 
 class TenantCustomerChoiceField(forms.ModelChoiceField):

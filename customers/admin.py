@@ -1,0 +1,95 @@
+"""Admin: tenant admins maintain their product catalogue; customer data is read-mostly here
+(sales staff change it through the CRM screens, which keep the audit trail)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from crm.tenancy.admin import TenantScopedAdmin
+from customers.models import (
+    ConsentRecord,
+    Customer,
+    Feedback,
+    ImportJob,
+    Interaction,
+    Product,
+    ProductCategory,
+    Transaction,
+)
+
+
+@admin.register(ProductCategory)
+class ProductCategoryAdmin(TenantScopedAdmin):
+    list_display = ["name", "parent"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Product)
+class ProductAdmin(TenantScopedAdmin):
+    list_display = ["name", "sku", "category", "list_price", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["name", "sku"]
+    autocomplete_fields = ["category"]
+
+
+class ReadOnlyTenantAdmin(TenantScopedAdmin):
+    """Visible to tenant admins for support, changed only through the CRM's services."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(ReadOnlyTenantAdmin):
+    list_display = ["display_name", "kind", "city", "lifecycle_stage", "owner", "archived_at"]
+    list_filter = ["kind", "lifecycle_stage", "archived_at"]
+    # The search box on a million rows: exact identifiers only (indexed per tenant).
+    search_fields = ["=email", "=tax_number", "=external_id"]
+    list_select_related = ["owner"]
+    show_full_result_count = False
+    ordering = ["name_sort_key", "id"]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyTenantAdmin):
+    list_display = ["customer", "channel", "granted", "recorded_at", "source", "recorded_by"]
+    list_filter = ["channel", "granted", "source"]
+    list_select_related = ["customer", "recorded_by"]
+    show_full_result_count = False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyTenantAdmin):
+    list_display = ["occurred_at", "customer", "amount", "currency", "status", "category"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["customer", "category"]
+    show_full_result_count = False
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReadOnlyTenantAdmin):
+    list_display = ["occurred_at", "customer", "channel", "subject", "user"]
+    list_filter = ["channel", "direction"]
+    list_select_related = ["customer", "user"]
+    show_full_result_count = False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyTenantAdmin):
+    list_display = ["opened_at", "customer", "kind", "status", "assignee", "resolved_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["customer", "assignee"]
+    show_full_result_count = False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyTenantAdmin):
+    list_display = ["created_at", "kind", "original_filename", "status", "rejected_rows"]
+    list_filter = ["kind", "status"]

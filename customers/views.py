@@ -1,0 +1,474 @@
+"""The sales staff's screens: the customer list, the customer page (360 view) with its quick
+actions, create/edit, archive/restore, and the feedback list. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.tenancy.permissions import tenant_permission_required
+from customers import selectors, services
+from customers.forms import (
+    ConsentForm,
+    CustomerForm,
+    FeedbackForm,
+    FeedbackResolveForm,
+    FeedbackUpdateForm,
+    InteractionForm,
+    TransactionForm,
+)
+from customers.panels import customer_panels_for
+from customers.regions import PROVINCES
+from customers.search import customer_search_query
+
+PAGE_SIZE = 25
+
+
+def _url(name: str, request: HttpRequest, **kwargs) -> str:
+    return reverse(f"customers:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    filterset = selectors.customer_filterset(tenant=request.tenant, params=request.GET)
+    page = selectors.page_without_count(
+        filterset.qs, page=request.GET.get("page"), page_size=PAGE_SIZE
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query_string": query.urlencode(),
+        "filtered": any(value for key, value in query.items() if key not in ("sort",)),
+        "provinces": PROVINCES,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "customers/_list_results.html", context)
+    return render(request, "customers/list.html", context)
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def customer_picker(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """<option>s of customers matching a search, for the referred-by picker."""
+    query = customer_search_query(request.GET.get("q", ""))
+    customers = []
+    if query is not None:
+        customers = selectors.customer_list(
+            tenant=request.tenant, params={"q": request.GET["q"], "archived": "all"}
+        )[:20]
+    return render(request, "customers/_picker_options.html", {"customers": customers})
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def customer_duplicate_check(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    exclude = request.GET.get("exclude")
+    duplicates = selectors.duplicate_candidates(
+        tenant=request.tenant,
+        email=request.GET.get("email", ""),
+        phone=request.GET.get("phone", ""),
+        tax_number=request.GET.get("tax_number", ""),
+        exclude_id=int(exclude) if exclude and exclude.isdigit() else None,
+    )
+    return render(request, "customers/_duplicate_warning.html", {"duplicates": duplicates})
+
+
+# --- create / edit ------------------------------------------------------------------------------
+
+
+def _customer_form(request: HttpRequest, *, instance=None, data=None) -> CustomerForm:
+    form = CustomerForm(
+        data,
+        instance=instance,
+        tenant=request.tenant,
+        members=selectors.tenant_members(tenant=request.tenant),
+        picker_url=_url("picker", request),
+    )
+    form.set_duplicate_check_url(_url("duplicate_check", request))
+    return form
+
+
+def _warn_about_duplicates(request: HttpRequest, customer) -> None:
+    duplicates = selectors.duplicate_candidates(
+        tenant=request.tenant,
+        email=customer.email,
+        phone=customer.phone,
+        tax_number=customer.tax_number,
+        exclude_id=customer.pk,
+    )
+    for duplicate in duplicates:
+        messages.warning(
+            request,
+            _("The %(field)s %(value)s also belongs to %(name)s.")
+            % {
+                "field": duplicate.label,
+                "value": getattr(customer, duplicate.field),
+                "name": duplicate.customer.display_name,
+            },
+        )
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    form = _customer_form(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                tenant=request.tenant, actor=request.user, **form.service_fields()
+            )
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Customer %(name)s added.") % {"name": customer})
+            _warn_about_duplicates(request, customer)
+            return redirect(_url("detail", request, customer_id=customer.pk))
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "provinces": PROVINCES, "customer": None},
+    )
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    form = _customer_form(request, instance=customer, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_update(
+                tenant=request.tenant,
+                actor=request.user,
+                customer=customer,
+                **form.service_fields(),
+            )
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": customer})
+            _warn_about_duplicates(request, customer)
+            return redirect(_url("detail", request, customer_id=customer.pk))
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "provinces": PROVINCES, "customer": customer},
+    )
+
+
+# --- archive / restore -------------------------------------------------------------------------
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_http_methods(["GET", "POST"])
+def customer_archive(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    if request.method == "POST":
+        try:
+            services.customer_archive(tenant=request.tenant, actor=request.user, customer=customer)
+        except services.CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(name)s is archived.") % {"name": customer})
+        return redirect(_url("detail", request, customer_id=customer.pk))
+    return render(request, "customers/archive.html", {"customer": customer})
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_http_methods(["GET", "POST"])
+def customer_restore(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    if request.method == "POST":
+        try:
+            services.customer_restore(tenant=request.tenant, actor=request.user, customer=customer)
+        except services.CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(name)s is restored.") % {"name": customer})
+        return redirect(_url("detail", request, customer_id=customer.pk))
+    return render(request, "customers/restore.html", {"customer": customer})
+
+
+# --- the customer page -------------------------------------------------------------------------
+
+
+def _quick_forms(request: HttpRequest) -> dict:
+    members = selectors.tenant_members(tenant=request.tenant)
+    return {
+        "contact_form": InteractionForm(prefix="contact"),
+        "sale_form": TransactionForm(prefix="sale", tenant=request.tenant),
+        "feedback_form": FeedbackForm(prefix="feedback", members=members),
+        "consent_form": ConsentForm(prefix="consent"),
+    }
+
+
+def _customer_state(request: HttpRequest, customer) -> dict:
+    """The parts of the page a quick action changes: timeline, totals, consent."""
+    return {
+        "customer": customer,
+        "timeline": selectors.customer_timeline(tenant=request.tenant, customer=customer),
+        "totals": selectors.customer_totals(tenant=request.tenant, customer=customer),
+        "consents": selectors.customer_consents(tenant=request.tenant, customer=customer),
+    }
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def customer_detail(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    context = {
+        **_customer_state(request, customer),
+        **_quick_forms(request),
+        "referrals": selectors.customer_referrals(tenant=request.tenant, customer=customer),
+        "panels": customer_panels_for(
+            request=request, tenant=request.tenant, customer=customer, role=request.tenant_role
+        ),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def customer_timeline(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
+    """More of the timeline ("show older"), as an htmx partial."""
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    before: datetime | None = parse_datetime(request.GET.get("before", ""))
+    timeline = selectors.customer_timeline(tenant=request.tenant, customer=customer, before=before)
+    return render(
+        request, "customers/_timeline_entries.html", {"customer": customer, "timeline": timeline}
+    )
+
+
+def _quick_action(
+    request: HttpRequest,
+    *,
+    customer_id: int,
+    form_class,
+    form_kwargs: dict,
+    prefix: str,
+    template: str,
+    perform,
+    success: str,
+) -> HttpResponse:
+    """Bind the quick-action form, call the service, answer with the fresh form and, on success,
+    the timeline, totals and consent swapped in out of band."""
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    form = form_class(request.POST, prefix=prefix, **form_kwargs)
+    saved = False
+    if form.is_valid():
+        try:
+            perform(customer, form.cleaned_data)
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            saved = True
+            form = form_class(prefix=prefix, **form_kwargs)
+    context = {"form": form, "customer": customer, "saved": saved, "success_message": success}
+    if saved:
+        customer.refresh_from_db()
+        context.update(_customer_state(request, customer))
+    if not request.htmx:
+        if saved:
+            messages.success(request, success)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+        return redirect(_url("detail", request, customer_id=customer.pk))
+    return render(request, template, context)
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def customer_log_contact(request: HttpRequest, tenant_slug: str, customer_id: int):
+    def perform(customer, data):
+        services.interaction_log(
+            tenant=request.tenant, actor=request.user, customer=customer, **data
+        )
+
+    return _quick_action(
+        request,
+        customer_id=customer_id,
+        form_class=InteractionForm,
+        form_kwargs={},
+        prefix="contact",
+        template="customers/quick/_contact.html",
+        perform=perform,
+        success=_("Contact logged."),
+    )
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def customer_record_sale(request: HttpRequest, tenant_slug: str, customer_id: int):
+    def perform(customer, data):
+        services.transaction_record(
+            tenant=request.tenant, actor=request.user, customer=customer, **data
+        )
+
+    return _quick_action(
+        request,
+        customer_id=customer_id,
+        form_class=TransactionForm,
+        form_kwargs={"tenant": request.tenant},
+        prefix="sale",
+        template="customers/quick/_sale.html",
+        perform=perform,
+        success=_("Sale recorded."),
+    )
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def customer_open_feedback(request: HttpRequest, tenant_slug: str, customer_id: int):
+    def perform(customer, data):
+        services.feedback_open(tenant=request.tenant, actor=request.user, customer=customer, **data)
+
+    return _quick_action(
+        request,
+        customer_id=customer_id,
+        form_class=FeedbackForm,
+        form_kwargs={"members": selectors.tenant_members(tenant=request.tenant)},
+        prefix="feedback",
+        template="customers/quick/_feedback.html",
+        perform=perform,
+        success=_("Feedback recorded."),
+    )
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def customer_record_consent(request: HttpRequest, tenant_slug: str, customer_id: int):
+    def perform(customer, data):
+        services.consent_record(
+            tenant=request.tenant, actor=request.user, customer=customer, **data
+        )
+
+    return _quick_action(
+        request,
+        customer_id=customer_id,
+        form_class=ConsentForm,
+        form_kwargs={},
+        prefix="consent",
+        template="customers/quick/_consent.html",
+        perform=perform,
+        success=_("Consent recorded."),
+    )
+
+
+# --- feedback ----------------------------------------------------------------------------------
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def feedback_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    filterset = selectors.feedback_filterset(tenant=request.tenant, params=request.GET)
+    page = selectors.page_without_count(
+        filterset.qs, page=request.GET.get("page"), page_size=PAGE_SIZE
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filterset": filterset, "page": page, "query_string": query.urlencode()}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "customers/feedback/_results.html", context)
+    return render(request, "customers/feedback/list.html", context)
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_GET
+def feedback_detail(request: HttpRequest, tenant_slug: str, feedback_id: int) -> HttpResponse:
+    feedback = selectors.feedback_detail(tenant=request.tenant, feedback_id=feedback_id)
+    members = selectors.tenant_members(tenant=request.tenant)
+    context = {
+        "feedback": feedback,
+        "update_form": FeedbackUpdateForm(
+            members=members,
+            initial={
+                "status": feedback.status if feedback.status != "resolved" else "open",
+                "assignee": feedback.assignee_id,
+            },
+        ),
+        "resolve_form": FeedbackResolveForm(),
+    }
+    return render(request, "customers/feedback/detail.html", context)
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def feedback_update(request: HttpRequest, tenant_slug: str, feedback_id: int) -> HttpResponse:
+    feedback = selectors.feedback_detail(tenant=request.tenant, feedback_id=feedback_id)
+    form = FeedbackUpdateForm(request.POST, members=selectors.tenant_members(tenant=request.tenant))
+    if form.is_valid():
+        try:
+            services.feedback_update(
+                tenant=request.tenant,
+                actor=request.user,
+                feedback=feedback,
+                status=form.cleaned_data["status"],
+                assignee=form.cleaned_data["assignee"],
+            )
+        except services.CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Feedback updated."))
+    else:
+        messages.error(request, _("Choose a valid status and assignee."))
+    return redirect(_url("feedback_detail", request, feedback_id=feedback.pk))
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def feedback_resolve(request: HttpRequest, tenant_slug: str, feedback_id: int) -> HttpResponse:
+    feedback = selectors.feedback_detail(tenant=request.tenant, feedback_id=feedback_id)
+    form = FeedbackResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_resolve(
+                tenant=request.tenant,
+                actor=request.user,
+                feedback=feedback,
+                resolution=form.cleaned_data["resolution"],
+            )
+        except services.CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Feedback resolved."))
+            return redirect(_url("feedback_detail", request, feedback_id=feedback.pk))
+    members = selectors.tenant_members(tenant=request.tenant)
+    context = {
+        "feedback": feedback,
+        "update_form": FeedbackUpdateForm(
+            members=members, initial={"status": "open", "assignee": feedback.assignee_id}
+        ),
+        "resolve_form": form,
+    }
+    return render(request, "customers/feedback/detail.html", context)
