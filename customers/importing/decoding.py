@@ -88,9 +88,7 @@ def inspect_file(raw: BinaryIO) -> FileFormat:
         delimiter = detect_delimiter(first_line)
         header = next(csv.reader([first_line], delimiter=delimiter))
         total = sum(
-            1
-            for record in csv.reader(text, delimiter=delimiter)
-            if any(cell.strip() for cell in record)
+            1 for record in csv.reader(text, delimiter=delimiter) if "".join(record).strip()
         )
     except csv.Error as exc:
         raise ImportFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
@@ -101,20 +99,32 @@ def inspect_file(raw: BinaryIO) -> FileFormat:
     return FileFormat(encoding=encoding, delimiter=delimiter, header=header, total_rows=total)
 
 
-def read_records(raw: BinaryIO, file_format: FileFormat) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, cells) for each non-empty data record; line numbers are 1-based
-    physical lines as a spreadsheet shows them (the header is line 1)."""
-    text = text_stream(raw, file_format.encoding)
-    reader = csv.reader(text, delimiter=file_format.delimiter)
-    header_seen = False
-    previous_end = 0
-    for record in reader:
-        # reader.line_num is the line where a record ends (a quoted cell may span lines);
-        # a user looks for the line where it starts.
-        start, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        if not header_seen:
-            header_seen = True
-            continue
-        yield start, record
+def read_table(
+    raw: BinaryIO, *, encoding: str, delimiter: str
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, and (line number, cells) for each non-empty data record after it. Line
+    numbers are the physical lines a spreadsheet shows (the header is usually line 1)."""
+    text = text_stream(raw, encoding)
+    reader = csv.reader(text, delimiter=delimiter)
+    lines = {"previous_end": 0}
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for record in reader:
+                # reader.line_num is where a record ends (a quoted cell may span lines);
+                # a user looks for the line where it starts.
+                start, lines["previous_end"] = lines["previous_end"] + 1, reader.line_num
+                if "".join(record).strip():
+                    yield start, record
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_("The file changed after it was checked.")) from exc
+        except csv.Error as exc:
+            raise ImportFileError(
+                _("The file is not valid CSV: %(error)s") % {"error": exc}
+            ) from exc
+
+    data = records()
+    first = next(data, None)
+    if first is None:
+        raise ImportFileError(_("The file is empty."))
+    return first[1], data

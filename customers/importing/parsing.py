@@ -20,6 +20,7 @@ from customers.turkish import fold
 # Cells our own export protected against formula injection start with an apostrophe.
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
 _NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f₺]|TL$|TRY$", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _DATE = re.compile(
     r"^(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})"
     r"|(?P<Y>\d{4})-(?P<M>\d{1,2})-(?P<D>\d{1,2}))"
@@ -31,7 +32,8 @@ _FALSE = {"0", "no", "n", "false", "hayir", "h", "yok", "izinsiz", "ret"}
 
 
 def clean_cell(text: str) -> str:
-    return _FORMULA_GUARD.sub("", text.strip())
+    text = text.strip()
+    return _FORMULA_GUARD.sub("", text) if text[:1] == "'" else text
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -41,6 +43,8 @@ def parse_decimal(text: str) -> Decimal:
     decimal mark (Turkish style) unless it occurs several times; a single dot is the decimal
     mark (programs write 1234.56), several dots are thousands separators (1.234.567).
     """
+    if _PLAIN_NUMBER.match(text):  # the common case, without the rules below
+        return Decimal(text)
     value = _NUMBER_NOISE.sub("", text)
     if "," in value and "." in value:
         if value.rfind(",") > value.rfind("."):
@@ -107,24 +111,24 @@ def parse_bool(text: str) -> bool:
     raise ValueError(_("“%(value)s” is not yes or no (evet / hayır).") % {"value": text})
 
 
-def choice_lookup(choices: type[TextChoices], extra: dict[str, str] | None = None) -> dict:
-    """Folded value, English label and Turkish label -> stored value (built once per import)."""
-    lookup: dict[str, str] = {}
-    for value, label in choices.choices:
-        lookup[fold(value)] = value
-        lookup[fold(value.replace("_", " "))] = value
-        for language in ("en", "tr"):
-            with translation.override(language):
-                lookup[fold(str(label))] = value
-    for alias, value in (extra or {}).items():
-        lookup[fold(alias)] = value
-    return lookup
+class Choices:
+    """Reads a choice written as its value, its English label or its Turkish label."""
 
+    def __init__(self, choices: type[TextChoices], aliases: dict[str, str] | None = None):
+        self.lookup: dict[str, str] = {}
+        for value, label in choices.choices:
+            self.lookup[fold(value)] = value
+            self.lookup[fold(value.replace("_", " "))] = value
+            for language in ("en", "tr"):
+                with translation.override(language):
+                    self.lookup[fold(str(label))] = value
+        for alias, value in (aliases or {}).items():
+            self.lookup[fold(alias)] = value
 
-def parse_choice(text: str, lookup: dict[str, str]) -> str:
-    try:
-        return lookup[fold(text)]
-    except KeyError:
-        raise ValueError(
-            _("“%(value)s” is not one of the allowed values.") % {"value": text}
-        ) from None
+    def parse(self, text: str) -> str:
+        try:
+            return self.lookup[fold(text)]
+        except KeyError:
+            raise ValueError(
+                _("“%(value)s” is not one of the allowed values.") % {"value": text}
+            ) from None

@@ -137,10 +137,10 @@ class RowReader:
         return set(self.positions)
 
     def cells_of(self, record: list[str]) -> dict[str, str]:
-        return {
-            name: parsing.clean_cell(record[position]) if position < len(record) else ""
-            for name, position in self.positions.items()
-        }
+        if len(record) < len(self.header):
+            record = record + [""] * (len(self.header) - len(record))
+        clean = parsing.clean_cell
+        return {name: clean(record[position]) for name, position in self.positions.items()}
 
     def external_id(self, record: list[str]) -> str:
         position = self.positions["external_id"]
@@ -224,11 +224,11 @@ class CustomerRowReader(RowReader):
 
     def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
         super().__init__(tenant=tenant, header=header, kind=ImportKind.CUSTOMERS)
-        self.kinds = parsing.choice_lookup(CustomerKind, _KIND_ALIASES)
-        self.stages = parsing.choice_lookup(LifecycleStage, _STAGE_ALIASES)
-        self.acquisition = parsing.choice_lookup(AcquisitionChannel, _ACQUISITION_ALIASES)
-        self.contact = parsing.choice_lookup(ContactChannel, _CONTACT_CHANNEL_ALIASES)
-        self.languages = parsing.choice_lookup(Language, _LANGUAGE_ALIASES)
+        self.kinds = parsing.Choices(CustomerKind, _KIND_ALIASES)
+        self.stages = parsing.Choices(LifecycleStage, _STAGE_ALIASES)
+        self.acquisition = parsing.Choices(AcquisitionChannel, _ACQUISITION_ALIASES)
+        self.contact = parsing.Choices(ContactChannel, _CONTACT_CHANNEL_ALIASES)
+        self.languages = parsing.Choices(Language, _LANGUAGE_ALIASES)
 
     @property
     def present(self) -> set[str]:
@@ -253,7 +253,7 @@ class CustomerRowReader(RowReader):
             if company_name and not (first_name or last_name)
             else CustomerKind.PERSON
         )
-        kind = p(cells, "kind", lambda t: parsing.parse_choice(t, self.kinds), errors, default_kind)
+        kind = p(cells, "kind", self.kinds.parse, errors, default_kind)
         if kind == CustomerKind.COMPANY and not company_name:
             errors.append(_("A company needs a company name."))
         if kind == CustomerKind.PERSON and not (first_name or last_name):
@@ -262,7 +262,7 @@ class CustomerRowReader(RowReader):
         stage = p(
             cells,
             "lifecycle_stage",
-            lambda t: parsing.parse_choice(t, self.stages),
+            self.stages.parse,
             errors,
             LifecycleStage.PROSPECT,
         )
@@ -286,7 +286,7 @@ class CustomerRowReader(RowReader):
             p(
                 cells,
                 "acquisition_channel",
-                lambda t: parsing.parse_choice(t, self.acquisition),
+                self.acquisition.parse,
                 errors,
                 "",
             ),
@@ -298,14 +298,14 @@ class CustomerRowReader(RowReader):
             p(
                 cells,
                 "preferred_channel",
-                lambda t: parsing.parse_choice(t, self.contact),
+                self.contact.parse,
                 errors,
                 "",
             ),
             p(
                 cells,
                 "preferred_language",
-                lambda t: parsing.parse_choice(t, self.languages),
+                self.languages.parse,
                 errors,
                 Language.TURKISH,
             ),
@@ -357,9 +357,9 @@ class TransactionRowReader(RowReader):
     def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
         super().__init__(tenant=tenant, header=header, kind=ImportKind.TRANSACTIONS)
         self.zone = zoneinfo.ZoneInfo(tenant.timezone)
-        self.channels = parsing.choice_lookup(SalesChannel, _SALES_CHANNEL_ALIASES)
-        self.statuses = parsing.choice_lookup(TransactionStatus, _STATUS_ALIASES)
-        self.kinds = parsing.choice_lookup(TransactionKind, _TRANSACTION_KIND_ALIASES)
+        self.channels = parsing.Choices(SalesChannel, _SALES_CHANNEL_ALIASES)
+        self.statuses = parsing.Choices(TransactionStatus, _STATUS_ALIASES)
+        self.kinds = parsing.Choices(TransactionKind, _TRANSACTION_KIND_ALIASES)
         # The catalogue is small next to the transactions: look it up in memory.
         self.categories: dict[str, int] = {}
         self.products: dict[str, int] = {}
@@ -408,19 +408,19 @@ class TransactionRowReader(RowReader):
             p(cells, "currency", _currency, errors, self.tenant.currency),
             p(cells, "category", self._category, errors),
             p(cells, "product_code", self._product, errors),
-            p(cells, "channel", lambda t: parsing.parse_choice(t, self.channels), errors, ""),
+            p(cells, "channel", self.channels.parse, errors, ""),
             p(cells, "quantity", _quantity, errors, Decimal("1")),
             p(
                 cells,
                 "status",
-                lambda t: parsing.parse_choice(t, self.statuses),
+                self.statuses.parse,
                 errors,
                 TransactionStatus.COMPLETED,
             ),
             p(
                 cells,
                 "kind",
-                lambda t: parsing.parse_choice(t, self.kinds),
+                self.kinds.parse,
                 errors,
                 TransactionKind.PURCHASE,
             ),

@@ -24,7 +24,7 @@ from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
 from customers.importing import writing
 from customers.importing.columns import map_header
-from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_records
+from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_table
 from customers.importing.rows import RowReader, RowRejected, reader_for
 from customers.models import ImportJob, ImportKind, ImportStatus
 
@@ -265,13 +265,14 @@ class _ChunkWriter:
 
 
 def _import(*, job: ImportJob, tenant: Tenant, raw: BinaryIO) -> None:
-    file_format = inspect_file(raw)
-    reader = reader_for(job.kind, tenant=tenant, header=file_format.header)
-    ImportJob.objects.filter(tenant=tenant, pk=job.pk).update(
-        total_rows=file_format.total_rows,
-        encoding=file_format.encoding,
-        delimiter=file_format.delimiter,
-    )
+    if not (job.encoding and job.delimiter and job.total_rows):
+        file_format = inspect_file(raw)
+        job.encoding, job.delimiter = file_format.encoding, file_format.delimiter
+        job.total_rows = file_format.total_rows
+        job.save(update_fields=["encoding", "delimiter", "total_rows"])
+    # The upload was checked when the job was created; no second pass over the file here.
+    header, records = read_table(raw, encoding=job.encoding, delimiter=job.delimiter)
+    reader = reader_for(job.kind, tenant=tenant, header=header)
     writer = _ChunkWriter(job=job, tenant=tenant, reader=reader)
-    for chunk in _chunks(read_records(raw, file_format)):
+    for chunk in _chunks(records):
         writer.write(chunk)
