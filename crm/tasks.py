@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
+from celery import Task, shared_task
 from django.db import transaction
 from django_scopes import scope
 
+from crm.audit import audit_log
 from crm.models import Tenant
 
 
@@ -27,3 +28,14 @@ class TenantTask(Task):
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Send the task once the current transaction commits (never inside an open one)."""
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+
+
+@shared_task(base=TenantTask, name="crm.tasks.ping")
+def ping(tenant: Tenant, note: str = "") -> int:
+    """Leave a "crm.celery.ping" audit entry: proves a worker reaches the tenant's data.
+
+    `manage.py shell -c "from crm.tasks import ping; ping.delay(<tenant id>)"` checks a
+    deployment's worker end to end; the test suite sends it to a real worker.
+    """
+    entry = audit_log(tenant=tenant, actor=None, action="crm.celery.ping", data={"note": note})
+    return entry.pk
