@@ -27,3 +27,10 @@ class CustomersConfig(AppConfig):
             )
         )
         # Other registrations (import/export, demo data) follow, one line per helper:
+        from crm.demo import DemoLoader, register_demo_loader
+        from customers.demo import load_demo_data
+
+        register_demo_loader(DemoLoader("customers", load_demo_data, order=10))
+        register_menu_item(
+            MenuItem(_("Data exchange"), "customers:imports", "customers.import", order=90)
+        )

@@ -34,6 +34,7 @@ from customers.models import (
     ProductCategory,
     Transaction,
 )
+from customers.regions import PROVINCES, region_for_city
 from customers.turkish import fold
 
 # --- Vocabulary -------------------------------------------------------------------------------
@@ -110,95 +111,6 @@ FEEDBACK_TEXTS = {
     "survey": ("Yıllık memnuniyet anketi.", "Sipariş sonrası anket.", "NPS anketi."),
 }  # fmt: skip
 
-# Geographic regions and their provinces (plate code, name); the 81 provinces of Turkey.
-REGION_PROVINCES: dict[str, tuple[str, ...]] = {
-    "Marmara": (
-        "İstanbul",
-        "Edirne",
-        "Kırklareli",
-        "Tekirdağ",
-        "Çanakkale",
-        "Kocaeli",
-        "Yalova",
-        "Sakarya",
-        "Bilecik",
-        "Bursa",
-        "Balıkesir",
-    ),
-    "Ege": ("İzmir", "Manisa", "Aydın", "Denizli", "Muğla", "Afyonkarahisar", "Kütahya", "Uşak"),
-    "Akdeniz": (
-        "Antalya",
-        "Isparta",
-        "Burdur",
-        "Adana",
-        "Mersin",
-        "Hatay",
-        "Kahramanmaraş",
-        "Osmaniye",
-    ),
-    "İç Anadolu": (
-        "Ankara",
-        "Konya",
-        "Kayseri",
-        "Eskişehir",
-        "Sivas",
-        "Kırıkkale",
-        "Aksaray",
-        "Karaman",
-        "Kırşehir",
-        "Niğde",
-        "Nevşehir",
-        "Yozgat",
-        "Çankırı",
-    ),
-    "Karadeniz": (
-        "Zonguldak",
-        "Karabük",
-        "Bartın",
-        "Kastamonu",
-        "Sinop",
-        "Samsun",
-        "Amasya",
-        "Tokat",
-        "Çorum",
-        "Ordu",
-        "Giresun",
-        "Trabzon",
-        "Rize",
-        "Artvin",
-        "Gümüşhane",
-        "Bayburt",
-        "Bolu",
-        "Düzce",
-    ),
-    "Doğu Anadolu": (
-        "Erzurum",
-        "Erzincan",
-        "Kars",
-        "Ağrı",
-        "Iğdır",
-        "Ardahan",
-        "Malatya",
-        "Elazığ",
-        "Tunceli",
-        "Bingöl",
-        "Muş",
-        "Bitlis",
-        "Van",
-        "Hakkari",
-    ),
-    "Güneydoğu Anadolu": (
-        "Gaziantep",
-        "Şanlıurfa",
-        "Diyarbakır",
-        "Mardin",
-        "Batman",
-        "Siirt",
-        "Şırnak",
-        "Kilis",
-        "Adıyaman",
-    ),
-}
 # Rough share of customers per province (population-like); the rest get weight 1.
 PROVINCE_WEIGHTS = {
     "İstanbul": 40, "Ankara": 14, "İzmir": 11, "Bursa": 8, "Antalya": 7, "Konya": 6,
@@ -255,21 +167,9 @@ CATALOGUE: dict[str, tuple[str | None, tuple[tuple[str, str, str], ...]]] = {
 }  # fmt: skip
 
 
-def province_region(province: str) -> str:
-    for region, provinces in REGION_PROVINCES.items():
-        if province in provinces:
-            return region
-    return ""
-
-
 def weighted_provinces() -> list[str]:
     """Every province, repeated by its weight: a uniform pick from it follows the weights."""
-    return [
-        province
-        for provinces in REGION_PROVINCES.values()
-        for province in provinces
-        for _ in range(PROVINCE_WEIGHTS.get(province, 1))
-    ]
+    return [province for province in PROVINCES for _ in range(PROVINCE_WEIGHTS.get(province, 1))]
 
 
 def first_names() -> list[str]:
@@ -443,7 +343,7 @@ def _vocabulary_parameters() -> dict[str, object]:
         "mobile_prefixes": list(MOBILE_PREFIXES),
         "streets": list(STREETS),
         "provinces": provinces,
-        "regions": [province_region(province) for province in provinces],
+        "regions": [region_for_city(province) for province in provinces],
         "termination_reasons": list(TERMINATION_REASONS),
         "tags": list(TAGS),
         "subjects": list(INTERACTION_SUBJECTS),
@@ -492,6 +392,9 @@ def scale_data_generate(
         with step("catalogue and owners"):
             products = catalogue_ensure(tenant=tenant)
             owners = _owners_ensure(tenant=tenant)
+            # Check the new rows' deferred foreign keys now: a table with pending trigger
+            # events cannot be altered, and the bulk load drops and re-adds foreign keys.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # Session settings for a bulk load only: they end with this connection's transaction.
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL work_mem = '64MB'")
