@@ -1,0 +1,187 @@
+"""Data exchange pages: CSV imports (list, upload, progress, rejected rows) and CSV exports.
+
+Imports are for managers and admins (customers.import); exports for every role that sees
+customers (customers.export).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm.tenancy.permissions import tenant_permission_required
+from customers import exporting
+from customers.exchange_forms import ImportForm, TransactionExportForm
+from customers.importing import selectors
+from customers.importing.columns import COLUMNS_BY_KIND
+from customers.importing.service import import_job_create
+from customers.models import ImportJob, ImportKind, ImportStatus
+
+# Excel: UTF-8 with BOM; the header tells browsers it is a download, not a page.
+_CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _csv_download(lines, filename: str) -> StreamingHttpResponse:
+    return _attachment(StreamingHttpResponse(lines, content_type=_CSV_TYPE), filename)
+
+
+def _file_description(job: ImportJob) -> str:
+    if not job.encoding:
+        return ""
+    encoding = "Windows-1254" if job.encoding == "cp1254" else "UTF-8"
+    delimiter = {
+        ";": _("semicolon-separated"),
+        "\t": _("tab-separated"),
+    }.get(job.delimiter, _("comma-separated"))
+    return f"{encoding}, {delimiter}"
+
+
+def _column_help() -> list[dict]:
+    return [
+        {"kind": kind, "label": label, "columns": COLUMNS_BY_KIND[kind]}
+        for kind, label in ImportKind.choices
+    ]
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_GET
+def import_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    return render(
+        request,
+        "customers/imports/list.html",
+        {
+            "jobs": selectors.import_jobs(tenant=request.tenant),
+            "export_form": TransactionExportForm(),
+        },
+    )
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            job = import_job_create(
+                tenant=request.tenant,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                file_format=form.file_format,
+            )
+        messages.success(request, _("The file was accepted; the import runs in the background."))
+        return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
+    return render(
+        request,
+        "customers/imports/new.html",
+        {
+            "form": form,
+            "column_help": _column_help(),
+            "max_upload_bytes": settings.CRM_MAX_UPLOAD_BYTES,
+        },
+    )
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_GET
+def import_detail(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
+    job = selectors.import_job(tenant=request.tenant, job_id=job_id, with_rejections=True)
+    return render(
+        request,
+        "customers/imports/detail.html",
+        {
+            "job": job,
+            "rejections_preview": job.rejections[:20],
+            "file_description": _file_description(job),
+        },
+    )
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_GET
+def import_progress(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
+    """The htmx-polled progress card; it stops polling once the job is done or failed."""
+    job = selectors.import_job(tenant=request.tenant, job_id=job_id)
+    response = render(request, "customers/imports/_progress.html", {"job": job})
+    if request.htmx and job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        # The rejected rows table below the card needs a full refresh.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_GET
+def import_rejections(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
+    job = selectors.import_job(tenant=request.tenant, job_id=job_id, with_rejections=True)
+    style = exporting.CsvStyle(turkish_excel=job.delimiter == ";", zone=request.tenant.zone)
+    rows = selectors.rejection_report_rows(job=job)
+    header = next(rows)
+    return _csv_download(
+        exporting.csv_lines(header, rows, style), f"import-{job.pk}-rejected-rows.csv"
+    )
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_GET
+def import_template(request: HttpRequest, tenant_slug: str, kind: str) -> HttpResponse:
+    if kind not in ImportKind.values:
+        raise Http404
+    turkish = (get_language() or "").startswith("tr")
+    header, example = selectors.template_rows(kind=kind, turkish=turkish)
+    style = exporting.CsvStyle(turkish_excel=turkish, zone=request.tenant.zone)
+    return _csv_download(exporting.csv_lines(header, [example], style), f"{kind}-template.csv")
+
+
+@login_required
+@tenant_permission_required("customers.export")
+@require_GET
+def export_customers(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The customer list as CSV, with the list page's own filters, search and sort."""
+    params = request.GET.copy()
+    turkish_excel = params.pop("format", ["semicolon"])[-1] != "comma"
+    params.pop("page", None)
+    lines = exporting.customer_export_lines(
+        tenant=request.tenant, params=params, turkish_excel=turkish_excel
+    )
+    return _csv_download(lines, f"customers-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+@login_required
+@tenant_permission_required("customers.export")
+@require_GET
+def export_transactions(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    form = TransactionExportForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "customers/imports/export_transactions.html",
+            {"export_form": form},
+            status=400,
+        )
+    lines = exporting.transaction_export_lines(
+        tenant=request.tenant,
+        date_from=form.cleaned_data["date_from"],
+        date_to=form.cleaned_data["date_to"],
+        turkish_excel=form.turkish_excel,
+    )
+    return _csv_download(lines, f"transactions-{timezone.localdate():%Y-%m-%d}.csv")
