@@ -31,3 +31,6 @@ class CustomersConfig(AppConfig):
         from customers.demo import load_demo_data
 
         register_demo_loader(DemoLoader("customers", load_demo_data, order=10))
+        register_menu_item(
+            MenuItem(_("Data exchange"), "customers:imports", "customers.import", order=90)
+        )
