@@ -463,6 +463,8 @@ def scale_data_generate(
             _bulk_loading(cursor, ConsentRecord, rows=size.customers, timings=timings),
         ):
             cursor.execute(_sql("scale_consent_records"), parameters)
+        # ON COMMIT DROP would do, but a caller's outer transaction may run us twice.
+        cursor.execute("DROP TABLE scale_plan, scale_offsets")
     with step("analyze"), connection.cursor() as cursor:
         for model in (Customer, Transaction, Interaction, Feedback, ConsentRecord):
             cursor.execute(f"ANALYZE {_table(model)}")

@@ -29,13 +29,13 @@ WITH drawn AS (
   FROM staged
 ), spanned AS (
   SELECT *,
-         CASE stage WHEN 'prospect' THEN NULL
+         CASE WHEN stage = 'prospect' THEN NULL ELSE least(acquired_days_ago, CASE stage
                     WHEN 'new' THEN floor(r_last * acquired_days_ago)
                     WHEN 'active' THEN floor(r_last * 150)
                     WHEN 'at_risk' THEN 180 + floor(r_last * 170)
                     WHEN 'lapsed' THEN 366 + floor(r_last * (acquired_days_ago - 366))
                     WHEN 'won_back' THEN floor(r_last * 60)
-                    ELSE 30 + floor(r_last * (acquired_days_ago - 30)) END::int
+                    ELSE 30 + floor(r_last * (acquired_days_ago - 30)) END)::int END
            AS last_days_ago
   FROM dated
 ), weighted AS (
