@@ -18,7 +18,9 @@ def tenant_navigation(request: HttpRequest) -> dict:
         "current_role": role,
         "current_role_label": Role(role).label if role else "",
     }
-    if tenant is None or request.path.startswith("/admin/"):
+    match = getattr(request, "resolver_match", None)
+    if tenant is None or (match is not None and match.app_name == "admin"):
+        # Admin pages have their own header (templates/admin/base_site.html).
         return context
     context["menu_items"] = menu_for(tenant=tenant, role=role, current_path=request.path)
     context["tenant_memberships"] = memberships_for_user(user=request.user)
