@@ -1,0 +1,167 @@
+"""CSV export: the filtered customer list and transactions, safe for spreadsheets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.exporting import safe_cell
+from tests.customers.import_support import response_rows
+from tests.factories import CustomerFactory, TransactionFactory
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def url(name: str, tenant) -> str:
+    return reverse(f"customers:{name}", kwargs={"tenant_slug": tenant.slug})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+905321234567", "'+905321234567"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("-12,50", "-12,50"),
+        ("-12.5", "-12.5"),
+        ("Ayşe", "Ayşe"),
+        ("", ""),
+    ],
+)
+def test_safe_cell_neutralises_formulas_but_not_negative_numbers(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_customer_export_escapes_formula_cells(tenant, sales_client):
+    CustomerFactory(
+        tenant=tenant, first_name="=cmd|' /C calc'!A0", last_name="@Kaya", external_id="M1"
+    )
+
+    response = sales_client.get(url("export", tenant))
+
+    assert response.status_code == 200
+    assert response.streaming
+    rows = response_rows(response)
+    header = rows[0]
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["first_name"] == "'=cmd|' /C calc'!A0"
+    assert row["last_name"] == "'@Kaya"
+
+
+def test_customer_export_is_utf8_with_bom_and_semicolons_by_default(tenant, sales_client):
+    CustomerFactory(tenant=tenant, first_name="Şükrü", last_name="Iğdırlı", external_id="M1")
+
+    response = sales_client.get(url("export", tenant))
+    body = b"".join(response.streaming_content)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert body.startswith("\ufeff".encode())
+    assert body.decode("utf-8-sig").startswith("external_id;kind;first_name;")
+    assert "Şükrü;Iğdırlı" in body.decode("utf-8-sig")
+
+
+def test_customer_export_comma_format(tenant, sales_client):
+    CustomerFactory(tenant=tenant, first_name="Ali", external_id="M1")
+
+    body = b"".join(sales_client.get(url("export", tenant) + "?format=comma").streaming_content)
+
+    assert body.decode("utf-8-sig").startswith("external_id,kind,first_name,")
+
+
+def test_customer_export_honours_the_list_filters(tenant, sales_client):
+    CustomerFactory(tenant=tenant, external_id="A1", lifecycle_stage="active")
+    CustomerFactory(tenant=tenant, external_id="A2", lifecycle_stage="active")
+    CustomerFactory(tenant=tenant, external_id="P1", lifecycle_stage="prospect")
+    CustomerFactory(
+        tenant=tenant, external_id="X1", lifecycle_stage="active", archived_at=timezone.now()
+    )
+
+    rows = response_rows(sales_client.get(url("export", tenant) + "?lifecycle_stage=active&page=3"))
+
+    assert sorted(row[0] for row in rows[1:]) == ["A1", "A2"]
+
+
+def test_customer_export_never_includes_another_tenants_customers(
+    tenant, other_tenant, sales_client
+):
+    CustomerFactory(tenant=tenant, external_id="OURS")
+    CustomerFactory(tenant=other_tenant, external_id="THEIRS")
+
+    rows = response_rows(sales_client.get(url("export", tenant)))
+
+    assert [row[0] for row in rows[1:]] == ["OURS"]
+
+
+def test_exported_customers_import_back_unchanged(tenant, sales_client, tmp_path, settings):
+    from django_scopes import scope
+
+    from customers.models import ImportKind
+    from tests.customers.import_support import run_import
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    CustomerFactory(
+        tenant=tenant, external_id="M1", email="a@example.com", phone="+905321234567",
+        tags=["vip"], consent_sms=True,
+    )  # fmt: skip
+    body = b"".join(sales_client.get(url("export", tenant)).streaming_content)
+
+    with scope(tenant=tenant):
+        job = run_import(tenant, ImportKind.CUSTOMERS, body, tmp_path)
+
+    assert (job.rejected_rows, job.updated_rows, job.unchanged_rows) == (0, 0, 1), job.rejections
+
+
+def test_transaction_export_filters_by_date_range_in_the_tenant_zone(tenant, sales_client):
+    customer = CustomerFactory(tenant=tenant, external_id="M1", first_name="Ali", last_name="Kaya")
+    for external_id, day, hour in (("S1", 1, 10), ("S2", 2, 0), ("S3", 3, 23), ("S4", 4, 0)):
+        TransactionFactory(
+            tenant=tenant, customer=customer, external_id=external_id,
+            occurred_at=datetime(2024, 3, day, hour, tzinfo=ISTANBUL), amount=Decimal("1234.50"),
+        )  # fmt: skip
+    TransactionFactory(external_id="OTHER", occurred_at=datetime(2024, 3, 2, tzinfo=ISTANBUL))
+
+    response = sales_client.get(
+        url("export_transactions", tenant) + "?date_from=2024-03-02&date_to=2024-03-03"
+    )
+
+    rows = response_rows(response)
+    assert rows[0][:4] == ["external_id", "customer_external_id", "occurred_at", "amount"]
+    assert [row[0] for row in rows[1:]] == ["S2", "S3"]
+    assert rows[1][1:4] == ["M1", "02.03.2024 00:00", "1234,50"]
+    assert rows[1][-1] == "Ali Kaya"
+
+
+def test_transaction_export_rejects_an_inverted_range(tenant, sales_client):
+    response = sales_client.get(
+        url("export_transactions", tenant) + "?date_from=2024-03-05&date_to=2024-03-01"
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["export", "export_transactions"])
+def test_member_of_another_tenant_gets_404_on_exports(tenant, other_tenant_client, name):
+    assert other_tenant_client.get(url(name, tenant)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["export", "export_transactions"])
+def test_outsider_gets_404_on_exports(tenant, outsider_client, name):
+    assert outsider_client.get(url(name, tenant)).status_code == 404
+
+
+def test_list_header_shows_import_only_to_managers(tenant, sales_client, manager_client):
+    imports = url("imports", tenant)
+
+    assert imports not in sales_client.get(url("list", tenant)).text
+    manager_page = manager_client.get(url("list", tenant) + "?lifecycle_stage=active").text
+    assert imports in manager_page
+    assert url("export", tenant) + "?lifecycle_stage=active&amp;format=semicolon" in manager_page
