@@ -29,8 +29,10 @@ setup: messages
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py demo_setup
 
+# honcho gives each process type its own PORT (web gets the base port, 5000 unless told).
+PORT ?= 8000
 run: setup
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
