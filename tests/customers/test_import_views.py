@@ -207,3 +207,19 @@ def test_other_tenants_job_is_404(other_tenant, other_tenant_client, finished_jo
 
 def test_outsider_gets_404_on_import_pages(tenant, outsider_client):
     assert outsider_client.get(url("imports", tenant)).status_code == 404
+
+
+def test_upload_spooled_to_disk_is_checked_and_stored(
+    tenant, manager_client, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # Django keeps the upload in a temporary file
+    content = "Müşteri No;Ad\nM1;Ayşe\n".encode("cp1254")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(manager_client, tenant, content)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        job = ImportJob.objects.get(tenant=tenant)
+        assert (job.encoding, job.created_rows) == ("cp1254", 1)
+        assert Customer.objects.get(tenant=tenant, external_id="M1").first_name == "Ayşe"
