@@ -182,6 +182,8 @@ def _phone(text: str) -> str:
 
 
 def _email(text: str) -> str:
+    if len(text) > 254:
+        raise ValueError(_("at most %(count)d characters.") % {"count": 254})
     validate_email(text)
     return text
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from django.core.files import File
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,24 +214,8 @@ class _ChunkWriter:
         if self.job.kind == ImportKind.TRANSACTIONS:
             good = self._resolve_customers(good, rejections)
 
-        rows = [row for _line, _record, row in good]
         with transaction.atomic():
-            created = updated = 0
-            if rows and self.job.kind == ImportKind.CUSTOMERS:
-                created, updated = writing.write_customers(
-                    tenant_id=self.tenant.pk,
-                    user_id=self.job.created_by_id,
-                    rows=rows,
-                    updated_columns=self.updated_columns,
-                    note=_("Import: %(file)s") % {"file": self.job.original_filename},
-                )
-            elif rows:
-                created, updated = writing.write_transactions(
-                    tenant_id=self.tenant.pk,
-                    user_id=self.job.created_by_id,
-                    rows=rows,
-                    updated_columns=self.updated_columns,
-                )
+            created, updated, written = self._write_good_rows(good, rejections)
             room = max(0, MAX_STORED_REJECTIONS - self.stored_rejections)
             stored = sorted(rejections, key=lambda rejection: rejection["line"])[:room]
             self.stored_rejections += len(stored)
@@ -242,11 +226,54 @@ class _ChunkWriter:
                     "processed": len(chunk),
                     "created": created,
                     "updated": updated,
-                    "unchanged": len(rows) - created - updated,
+                    "unchanged": written - created - updated,
                     "rejected": len(rejections),
                 },
                 rejections_json=json.dumps(stored, ensure_ascii=False),
             )
+
+    def _write_rows(self, rows: list[tuple]) -> tuple[int, int]:
+        if self.job.kind == ImportKind.CUSTOMERS:
+            return writing.write_customers(
+                tenant_id=self.tenant.pk,
+                user_id=self.job.created_by_id,
+                rows=rows,
+                updated_columns=self.updated_columns,
+                note=_("Import: %(file)s") % {"file": self.job.original_filename},
+            )
+        return writing.write_transactions(
+            tenant_id=self.tenant.pk,
+            user_id=self.job.created_by_id,
+            rows=rows,
+            updated_columns=self.updated_columns,
+        )
+
+    def _write_good_rows(self, good: list, rejections: list[dict]) -> tuple[int, int, int]:
+        """Write the chunk in one statement. Should the database still refuse it (a rule only
+        it can check, e.g. a partial update that breaks a constraint with the stored values),
+        write row by row to keep the good rows and reject the others with the database's
+        reason: slow, but only ever on a chunk with such a row."""
+        if not good:
+            return 0, 0, 0
+        try:
+            with transaction.atomic():
+                created, updated = self._write_rows([row for _line, _record, row in good])
+            return created, updated, len(good)
+        except (IntegrityError, DataError):
+            logger.info("Import job %s: chunk refused, writing row by row", self.job.pk)
+        created = updated = written = 0
+        for line, record, row in good:
+            try:
+                with transaction.atomic():
+                    row_created, row_updated = self._write_rows([row])
+            except (IntegrityError, DataError) as exc:
+                reason = _("The database refused this row: %(error)s") % {
+                    "error": str(exc).splitlines()[0]
+                }
+                rejections.append(self._rejection(line, record, [reason]))
+                continue
+            created, updated, written = created + row_created, updated + row_updated, written + 1
+        return created, updated, written
 
     def _resolve_customers(self, good: list, rejections: list[dict]) -> list:
         wanted = sorted({row[1] for _line, _record, row in good})

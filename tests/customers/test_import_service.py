@@ -310,3 +310,19 @@ def test_lifecycle_stage_default_and_dates(tenant, tmp_path):
     assert (ali.lifecycle_stage, ali.birthday, ali.acquired_on) == (
         LifecycleStage.PROSPECT, date(1985, 2, 1), date(2024, 3, 15)
     )  # fmt: skip
+
+
+def test_a_row_only_the_database_refuses_is_rejected_and_the_rest_kept(tenant, tmp_path):
+    CustomerFactory(
+        tenant=tenant, external_id="M1", lifecycle_stage="terminated", termination_reason="Taşındı"
+    )
+    # Blanking the reason of a terminated customer breaks a database constraint.
+    content = "external_id,first_name,termination_reason\nM1,Ali,\nM2,Veli,\n"
+
+    job = run_import(tenant, ImportKind.CUSTOMERS, content.encode(), tmp_path)
+
+    assert (job.created_rows, job.updated_rows, job.rejected_rows) == (1, 0, 1)
+    [rejection] = job.rejections
+    assert rejection["line"] == 2
+    assert "customer_termination_has_reason" in rejection["errors"][0]
+    assert Customer.objects.get(external_id="M1").termination_reason == "Taşındı"
