@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
@@ -182,7 +183,7 @@ class CustomerForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 _("Who"),
-                "kind",
+                InlineRadios("kind"),
                 Row(Column("first_name"), Column("last_name")),
                 "company_name",
                 Row(Column("tax_number"), Column("industry")),
@@ -259,6 +260,11 @@ class InteractionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.helper = _inline_helper()
+        self.helper.layout = Layout(
+            Row(Column("channel"), Column("direction"), Column("occurred_at")),
+            Row(Column("subject", css_class="col-md-8"), Column("outcome")),
+            "notes",
+        )
 
 
 class TransactionForm(forms.ModelForm):
@@ -379,7 +385,7 @@ class ConsentForm(forms.Form):
         self.fields["recorded_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.helper = _inline_helper()
         self.helper.layout = Layout(
-            Row(Column("channel"), Column("granted")),
+            Row(Column("channel"), Column(InlineRadios("granted"))),
             Row(Column("source"), Column("recorded_at")),
             "note",
         )
