@@ -36,12 +36,12 @@ def isolated_transport(tmp_path):
     }
     celery_app.conf.task_always_eager = False
     if celery_app.conf.broker_url.startswith("filesystem://"):
-        queue_folder = tmp_path / "queue"
-        queue_folder.mkdir()
-        (tmp_path / "results").mkdir()
+        for folder in ("queue", "results", "control"):
+            (tmp_path / folder).mkdir()
         celery_app.conf.broker_transport_options = {
-            "data_folder_in": str(queue_folder),
-            "data_folder_out": str(queue_folder),
+            "data_folder_in": str(tmp_path / "queue"),
+            "data_folder_out": str(tmp_path / "queue"),
+            "control_folder": str(tmp_path / "control"),
             "store_processed": False,
         }
         celery_app.conf.result_backend = f"file://{tmp_path / 'results'}"
