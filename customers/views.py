@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -242,11 +243,22 @@ def customer_detail(request: HttpRequest, tenant_slug: str, customer_id: int) ->
         **_customer_state(request, customer),
         **_quick_forms(request),
         "referrals": selectors.customer_referrals(tenant=request.tenant, customer=customer),
-        "panels": customer_panels_for(
-            request=request, tenant=request.tenant, customer=customer, role=request.tenant_role
-        ),
+        "panels": _rendered_panels(request, customer),
     }
     return render(request, "customers/detail.html", context)
+
+
+def _rendered_panels(request: HttpRequest, customer) -> dict[str, list[dict]]:
+    """Other apps' panels, rendered with their context both flat and as `panel`, plus
+    `customer`, so a panel template may write {{ score }} or {{ panel.score }}."""
+    columns = customer_panels_for(
+        request=request, tenant=request.tenant, customer=customer, role=request.tenant_role
+    )
+    for panels in columns.values():
+        for panel in panels:
+            context = {"customer": customer, **panel["context"], "panel": panel["context"]}
+            panel["html"] = render_to_string(panel["template_name"], context, request=request)
+    return columns
 
 
 @login_required
