@@ -12,6 +12,7 @@ from customers.importing.decoding import ImportFileError
 from customers.models import (
     ConsentRecord,
     Customer,
+    ImportJob,
     ImportKind,
     ImportStatus,
     LifecycleStage,
@@ -285,7 +286,6 @@ def test_a_changed_unreadable_file_fails_the_job_with_a_message(tenant, tmp_path
     job = run_import(tenant, ImportKind.CUSTOMERS, b"external_id,first_name\nM1,Ali\n", tmp_path)
     with job.file.open("wb") as stored:
         stored.write(b"\x00\x01")
-    ImportJob = type(job)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED, encoding="")
 
     from customers.importing.service import import_job_run
@@ -326,3 +326,39 @@ def test_a_row_only_the_database_refuses_is_rejected_and_the_rest_kept(tenant, t
     assert rejection["line"] == 2
     assert "customer_termination_has_reason" in rejection["errors"][0]
     assert Customer.objects.get(external_id="M1").termination_reason == "Taşındı"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_chunks_are_written_by_a_background_writer(
+    tenant, tmp_path, monkeypatch
+):
+    # The production path (Celery task, command): committed data, a writer thread.
+    monkeypatch.setattr("customers.importing.service.CHUNK_ROWS", 2)
+    CustomerFactory(tenant=tenant, external_id="M1")
+    lines = [f"S{n},M1,2024-01-{n:02d},{n}" for n in range(1, 8)]
+    content = "external_id,customer_external_id,occurred_at,amount\n" + "\n".join(lines)
+    content += "\nS9,NOBODY,2024-01-09,9\n"
+
+    job = run_import(tenant, ImportKind.TRANSACTIONS, content.encode(), tmp_path)
+    again = run_import(tenant, ImportKind.TRANSACTIONS, content.encode(), tmp_path, "b.csv")
+
+    assert (job.status, job.processed_rows, job.created_rows, job.rejected_rows) == (
+        ImportStatus.DONE, 8, 7, 1
+    )  # fmt: skip
+    assert (again.created_rows, again.unchanged_rows, again.rejected_rows) == (0, 7, 1)
+    assert Transaction.objects.count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_background_writer_fails_the_job(tenant, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("customers.importing.writing.write_customers", broken)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_import(tenant, ImportKind.CUSTOMERS, b"external_id,first_name\nM1,Ali\n", tmp_path)
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED
+    assert "unexpected error" in job.error
