@@ -50,6 +50,11 @@ def _file_description(job: ImportJob) -> str:
     return f"{encoding}, {delimiter}"
 
 
+def _selected_kind(form: ImportForm) -> str:
+    kind = form["kind"].value()
+    return kind if kind in ImportKind.values else ImportKind.CUSTOMERS
+
+
 def _column_help() -> list[dict]:
     return [
         {"kind": kind, "label": label, "columns": COLUMNS_BY_KIND[kind]}
@@ -93,6 +98,7 @@ def import_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         {
             "form": form,
             "column_help": _column_help(),
+            "selected_kind": _selected_kind(form),
             "max_upload_bytes": settings.CRM_MAX_UPLOAD_BYTES,
         },
     )
