@@ -223,3 +223,26 @@ def test_upload_spooled_to_disk_is_checked_and_stored(
         job = ImportJob.objects.get(tenant=tenant)
         assert (job.encoding, job.created_rows) == ("cp1254", 1)
         assert Customer.objects.get(tenant=tenant, external_id="M1").first_name == "Ayşe"
+
+
+def test_imports_page_queries_do_not_grow_with_the_jobs(tenant, manager_client, manager_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make_jobs(count: int) -> None:
+        with scopes_disabled():
+            for n in range(count):
+                ImportJob.objects.create(
+                    tenant=tenant, kind=ImportKind.CUSTOMERS, file=f"imports/{n}.csv",
+                    original_filename=f"{n}.csv", created_by=manager_user,
+                )  # fmt: skip
+
+    make_jobs(1)
+    with CaptureQueriesContext(connection) as one_job:
+        manager_client.get(url("imports", tenant))
+    make_jobs(5)
+    with CaptureQueriesContext(connection) as six_jobs:
+        response = manager_client.get(url("imports", tenant))
+
+    assert len(response.context["jobs"]) == 6
+    assert len(six_jobs) == len(one_job)
