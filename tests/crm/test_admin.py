@@ -238,3 +238,23 @@ def test_superuser_picks_the_tenant_and_sees_every_category(
         "Beyaz eşya",
         "Tekstil",
     }
+
+
+def test_admin_refuses_to_delete_the_last_admin(admin_client_, tenant, admin_user):
+    membership = Membership.objects.get(user=admin_user, tenant=tenant)
+    response = admin_client_.post(
+        reverse("admin:crm_membership_delete", args=[membership.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_admin_delete_of_a_member_is_audited(admin_client_, tenant, sales_user):
+    membership = Membership.objects.get(user=sales_user, tenant=tenant)
+    response = admin_client_.post(
+        reverse("admin:crm_membership_delete", args=[membership.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    with scope(tenant=tenant):
+        assert AuditEntry.objects.filter(action="crm.member.removed").count() == 1
