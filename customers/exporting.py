@@ -83,7 +83,12 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], style: CsvStyle)
         yield writer.writerow([cell(value) for value in row])
 
 
-_CUSTOMER_FIELDS = [column.name for column in CUSTOMER_COLUMNS]
+_CUSTOMER_HEADER = [column.name for column in CUSTOMER_COLUMNS]
+# Looked-up columns are written the way the import reads them back.
+_CUSTOMER_VALUES = [
+    {"owner": "owner__username", "referred_by": "referred_by__external_id"}.get(name, name)
+    for name in _CUSTOMER_HEADER
+]
 
 
 def customer_export_lines(
@@ -95,10 +100,10 @@ def customer_export_lines(
     with scope(tenant=tenant):
         rows = (
             customer_list(tenant=tenant, params=params)
-            .values_list(*_CUSTOMER_FIELDS)
+            .values_list(*_CUSTOMER_VALUES)
             .iterator(chunk_size=CHUNK_SIZE)
         )
-        yield from csv_lines(_CUSTOMER_FIELDS, rows, style)
+        yield from csv_lines(_CUSTOMER_HEADER, rows, style)
 
 
 _TRANSACTION_VALUES = {

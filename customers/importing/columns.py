@@ -190,6 +190,25 @@ CUSTOMER_COLUMNS: tuple[Column, ...] = (
         ("phone consent", "telefon izni"),
     ),
     Column("notes", "Notlar", _lazy("Free text."), "", False, ("not", "açıklama")),
+    Column(
+        "owner",
+        "Temsilci",
+        _lazy("The sales person in charge: a member's username or email."),
+        "",
+        False,
+        ("owner email", "sahibi", "satış temsilcisi", "müşteri temsilcisi", "sorumlu"),
+    ),
+    Column(
+        "referred_by",
+        "Tavsiye Eden",
+        _lazy(
+            "External id of the customer who referred this one (imported before, or earlier "
+            "in the file)."
+        ),
+        "",
+        False,
+        ("referred by", "referans", "referans müşteri no", "tavsiye eden müşteri"),
+    ),
 )
 
 TRANSACTION_COLUMNS: tuple[Column, ...] = (

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from crm.models import Tenant
+from crm.models import Membership, Tenant
 from customers.importing import parsing
 from customers.importing.columns import COLUMNS_BY_KIND, map_header
 from customers.models import (
@@ -119,6 +119,10 @@ class RowReader:
     """Reads the cells of one kind of file into tuples; subclasses say how."""
 
     FIELDS: tuple[str, ...] = ()
+    # A field whose staging column has another name (a looked-up id, for instance).
+    SQL_NAMES: dict[str, str] = {}
+    # Fields written by a statement of their own, not by the upsert.
+    LINKED: frozenset[str] = frozenset()
 
     def __init__(self, *, tenant: Tenant, header: list[str], kind: str) -> None:
         self.tenant = tenant
@@ -135,6 +139,15 @@ class RowReader:
     def present(self) -> set[str]:
         """The fields the file gives: only these are updated on existing rows."""
         return set(self.positions)
+
+    @property
+    def updated_columns(self) -> list[str]:
+        """The target columns an existing row gets from the file: those the file gives."""
+        return [
+            self.SQL_NAMES.get(name, name)
+            for name in self.FIELDS
+            if name in self.present and name != "external_id" and name not in self.LINKED
+        ]
 
     def cells_of(self, record: list[str]) -> dict[str, str]:
         if len(record) < len(self.header):
@@ -221,8 +234,11 @@ class CustomerRowReader(RowReader):
         "address", "city", "region", "country", "industry", "tax_number",
         "acquisition_channel", "acquired_on", "lifecycle_stage", "termination_reason", "tags",
         "birthday", "preferred_channel", "preferred_language", "consent_email", "consent_sms",
-        "consent_phone", "notes",
+        "consent_phone", "notes", "owner", "referred_by",
     )  # fmt: skip
+    SQL_NAMES = {"owner": "owner_id", "referred_by": "referred_by_external_id"}
+    # The referrer may be a row of the same chunk: linked after the chunk's upsert.
+    LINKED = frozenset({"referred_by"})
 
     def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
         super().__init__(tenant=tenant, header=header, kind=ImportKind.CUSTOMERS)
@@ -231,6 +247,24 @@ class CustomerRowReader(RowReader):
         self.acquisition = parsing.Choices(AcquisitionChannel, _ACQUISITION_ALIASES)
         self.contact = parsing.Choices(ContactChannel, _CONTACT_CHANNEL_ALIASES)
         self.languages = parsing.Choices(Language, _LANGUAGE_ALIASES)
+        self.members: dict[str, int] = {}
+        if "owner" in self.positions:
+            memberships = Membership.objects.filter(tenant=tenant)
+            for user_id, username, email in memberships.values_list(
+                "user_id", "user__username", "user__email"
+            ):
+                self.members[fold(username)] = user_id
+                if email:
+                    self.members.setdefault(fold(email), user_id)
+
+    def _owner(self, text: str) -> int:
+        try:
+            return self.members[fold(text)]
+        except KeyError:
+            raise ValueError(
+                _("no member of your company has the username or email “%(value)s”.")
+                % {"value": text}
+            ) from None
 
     @property
     def present(self) -> set[str]:
@@ -315,7 +349,11 @@ class CustomerRowReader(RowReader):
             p(cells, "consent_sms", parsing.parse_bool, errors, False),
             p(cells, "consent_phone", parsing.parse_bool, errors, False),
             cells.get("notes", ""),
+            p(cells, "owner", self._owner, errors),
+            p(cells, "referred_by", _limit(100), errors, ""),
         )
+        if external_id and row[-1] == external_id:
+            errors.append(_("A customer cannot refer themselves."))
         if errors:
             raise RowRejected(errors)
         return row
@@ -350,6 +388,11 @@ def _currency(text: str) -> str:
 
 class TransactionRowReader(RowReader):
     # customer_external_id is replaced by the customer's id when the chunk is written.
+    SQL_NAMES = {
+        "customer_external_id": "customer_id",
+        "category": "category_id",
+        "product_code": "product_id",
+    }
     FIELDS = (
         "external_id", "customer_external_id", "occurred_at", "amount", "cost", "currency",
         "category", "product_code", "channel", "quantity", "status", "kind", "due_date",

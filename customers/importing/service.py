@@ -177,21 +177,7 @@ class _ChunkWriter:
         self.header = reader.header
         self.first_line_of: dict[str, int] = {}
         self.stored_rejections = 0
-        if job.kind == ImportKind.CUSTOMERS:
-            self.updated_columns = [
-                name for name in reader.FIELDS if name in reader.present and name != "external_id"
-            ]
-        else:
-            renamed = {
-                "customer_external_id": "customer_id",
-                "category": "category_id",
-                "product_code": "product_id",
-            }
-            self.updated_columns = [
-                renamed.get(name, name)
-                for name in reader.FIELDS
-                if name in reader.present and name != "external_id"
-            ]
+        self.updated_columns = reader.updated_columns
 
     def _rejection(self, line: int, record: list[str], reasons: list[str]) -> dict:
         names = [*self.header, *[""] * max(0, len(record) - len(self.header))]
@@ -224,6 +210,8 @@ class _ChunkWriter:
 
         if self.job.kind == ImportKind.TRANSACTIONS:
             good = self._resolve_customers(good, rejections)
+        elif "referred_by" in self.reader.present:
+            good = self._check_referrers(good, rejections)
         return _PreparedChunk(processed=len(chunk), good=good, rejections=rejections)
 
     def store(self, prepared: _PreparedChunk) -> None:
@@ -256,6 +244,7 @@ class _ChunkWriter:
                 rows=rows,
                 updated_columns=self.updated_columns,
                 note=_("Import: %(file)s") % {"file": self.job.original_filename},
+                link_referrals="referred_by" in self.reader.present,
             )
         return writing.write_transactions(
             tenant_id=self.tenant.pk,
@@ -290,6 +279,28 @@ class _ChunkWriter:
                 continue
             created, updated, written = created + row_created, updated + row_updated, written + 1
         return created, updated, written
+
+    def _check_referrers(self, good: list, rejections: list[dict]) -> list:
+        """A referrer must be in the file (this chunk or an earlier one) or already imported."""
+        position = len(self.reader.FIELDS) - 1  # referred_by is the last field
+        unseen = sorted(
+            {row[position] for _l, _r, row in good if row[position]} - self.first_line_of.keys()
+        )
+        known = (
+            writing.customer_ids(tenant_id=self.tenant.pk, external_ids=unseen) if unseen else {}
+        )
+        kept = []
+        for line, record, row in good:
+            referrer = row[position]
+            if referrer and referrer not in self.first_line_of and referrer not in known:
+                reason = _("No customer has the external id “%(id)s” (referred by).") % {
+                    "id": referrer
+                }
+                rejections.append(self._rejection(line, record, [reason]))
+                self.first_line_of.pop(row[0], None)
+                continue
+            kept.append((line, record, row))
+        return kept
 
     def _resolve_customers(self, good: list, rejections: list[dict]) -> list:
         wanted = sorted({row[1] for _line, _record, row in good})

@@ -44,7 +44,11 @@ CUSTOMER_COLUMNS: dict[str, str] = {
     "consent_sms": "boolean",
     "consent_phone": "boolean",
     "notes": "text",
+    "owner_id": "bigint",
+    "referred_by_external_id": "text",
 }
+# Staged for the referral link only; not a column of customers_customer.
+CUSTOMER_STAGING_ONLY = ("referred_by_external_id",)
 
 TRANSACTION_COLUMNS: dict[str, str] = {
     "external_id": "text",
@@ -121,8 +125,9 @@ def _conflict_update(alias: str, updated: list[str], extra_set: str = "") -> sql
 
 def upsert_customers(updated: list[str]) -> sql.Composed:
     """Upsert the staged customers; record consent changes (KVKK evidence) in the same
-    statement. Parameters: tenant, user, note. Returns one row: (created, updated)."""
-    columns = list(CUSTOMER_COLUMNS)
+    statement. Parameters: tenant, user, note. Returns one row: (created, updated, ids of
+    the created and updated customers)."""
+    columns = [name for name in CUSTOMER_COLUMNS if name not in CUSTOMER_STAGING_ONLY]
     consent_values = sql.SQL(", ").join(
         sql.SQL("({}, w.{}, p.{})").format(
             sql.Literal(channel), sql.Identifier(column), sql.Identifier(column)
@@ -152,7 +157,8 @@ def upsert_customers(updated: list[str]) -> sql.Composed:
             CROSS JOIN LATERAL (VALUES {consent_values}) AS v(channel, granted, was)
             WHERE v.granted IS DISTINCT FROM coalesce(v.was, false)
         )
-        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
+        SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created),
+               coalesce(array_agg(id), '{{}}')
         FROM written
         """
     ).format(
@@ -184,6 +190,21 @@ def upsert_transactions(updated: list[str]) -> sql.Composed:
         conflict=_conflict_update("t", updated),
     )
 
+
+# After the chunk's upsert, so that a referrer in the same chunk exists. An empty cell clears
+# the link; a customer never refers themselves (a table constraint).
+LINK_REFERRALS = """
+    UPDATE customers_customer c
+    SET referred_by_id = r.id, updated_at = now()
+    FROM import_customer_rows s
+    LEFT JOIN customers_customer r
+        ON r.tenant_id = %(tenant)s AND r.external_id = NULLIF(s.referred_by_external_id, '')
+    WHERE c.tenant_id = %(tenant)s
+      AND c.external_id = s.external_id
+      AND (r.id IS NULL OR r.id <> c.id)
+      AND c.referred_by_id IS DISTINCT FROM r.id
+    RETURNING c.id
+"""
 
 CUSTOMER_IDS_BY_EXTERNAL_ID = """
     SELECT external_id, id FROM customers_customer

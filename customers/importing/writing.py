@@ -30,14 +30,27 @@ def _stage(table: str, columns: dict[str, str], rows: Iterable[Sequence]) -> Non
 
 
 def write_customers(
-    *, tenant_id: int, user_id: int | None, rows: list[tuple], updated_columns: list[str], note: str
+    *,
+    tenant_id: int,
+    user_id: int | None,
+    rows: list[tuple],
+    updated_columns: list[str],
+    note: str,
+    link_referrals: bool,
 ) -> tuple[int, int]:
     _stage(sql.CUSTOMER_STAGING, sql.CUSTOMER_COLUMNS, rows)
-    return _run(
-        sql.upsert_customers(updated_columns),
-        {"tenant": tenant_id, "user": user_id, "note": note},
-        sql.CUSTOMER_STAGING,
-    )
+    params = {"tenant": tenant_id, "user": user_id, "note": note}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.upsert_customers(updated_columns).as_string(connection.connection), params
+        )
+        created, updated, written_ids = cursor.fetchone()
+        if link_referrals:
+            cursor.execute(sql.LINK_REFERRALS, params)
+            # A row whose only change is its referrer was "unchanged" for the upsert.
+            updated += len({customer_id for (customer_id,) in cursor.fetchall()} - set(written_ids))
+        cursor.execute(sql.drop_staging(sql.CUSTOMER_STAGING).as_string(connection.connection))
+    return int(created), int(updated)
 
 
 def write_transactions(

@@ -362,3 +362,59 @@ def test_a_failing_background_writer_fails_the_job(tenant, tmp_path, monkeypatch
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED
     assert "unexpected error" in job.error
+
+
+def test_owner_is_a_member_by_username_or_email(tenant, tmp_path, sales_user, other_tenant_admin):
+    content = (
+        "external_id,first_name,owner\n"
+        "M1,Ali,SALES\n"
+        f"M2,Veli,{sales_user.email}\n"
+        "M3,Ayşe,\n"
+        f"M4,Can,{other_tenant_admin.username}\n"
+    )
+
+    job = run_import(tenant, ImportKind.CUSTOMERS, content.encode(), tmp_path)
+
+    owners = dict(Customer.objects.values_list("external_id", "owner"))
+    assert owners == {"M1": sales_user.pk, "M2": sales_user.pk, "M3": None}
+    assert job.rejections[0]["line"] == 5
+    assert "no member" in job.rejections[0]["errors"][0]
+
+
+def test_referrals_link_customers_of_the_file_and_of_earlier_imports(tenant, tmp_path):
+    CustomerFactory(tenant=tenant, external_id="OLD")
+    content = (
+        "external_id,first_name,referred_by\n"
+        "M1,Ali,OLD\n"
+        "M2,Veli,M3\n"  # a referrer later in the same chunk
+        "M3,Ayşe,M1\n"
+        "M4,Can,NOBODY\n"
+        "M5,Cem,M5\n"
+    )
+
+    job = run_import(tenant, ImportKind.CUSTOMERS, content.encode(), tmp_path)
+
+    referrers = dict(Customer.objects.values_list("external_id", "referred_by__external_id"))
+    assert referrers == {"OLD": None, "M1": "OLD", "M2": "M3", "M3": "M1"}
+    assert (job.created_rows, job.rejected_rows) == (3, 2)
+    assert [rejection["line"] for rejection in job.rejections] == [5, 6]
+
+
+def test_changing_only_the_referrer_counts_as_an_update(tenant, tmp_path):
+    run_import(
+        tenant,
+        ImportKind.CUSTOMERS,
+        b"external_id,first_name,referred_by\nA,Ali,\nB,Veli,A\n",
+        tmp_path,
+    )
+
+    job = run_import(
+        tenant,
+        ImportKind.CUSTOMERS,
+        b"external_id,first_name,referred_by\nA,Ali,B\nB,Veli,\n",
+        tmp_path,
+    )
+
+    assert (job.updated_rows, job.unchanged_rows) == (2, 0)
+    referrers = dict(Customer.objects.values_list("external_id", "referred_by__external_id"))
+    assert referrers == {"A": "B", "B": None}
