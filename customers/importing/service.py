@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from django.core.files import File
 from django.db import DataError, IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.audit import audit_log
@@ -96,14 +96,16 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
         return None
     job = ImportJob.objects.get(tenant=tenant, pk=job_id)
     try:
-        with job.file.open("rb") as raw:
+        # Reasons are stored as text: write them in the company's language, whichever
+        # worker or command runs the import.
+        with translation.override(tenant.default_language), job.file.open("rb") as raw:
             _import(job=job, tenant=tenant, raw=raw)
     except ImportFileError as exc:
         _finish(job, status=ImportStatus.FAILED, error=str(exc))
     except Exception:
-        _finish(
-            job, status=ImportStatus.FAILED, error=_("The import stopped on an unexpected error.")
-        )
+        with translation.override(tenant.default_language):
+            error = _("The import stopped on an unexpected error.")
+        _finish(job, status=ImportStatus.FAILED, error=error)
         raise
     else:
         _finish(job, status=ImportStatus.DONE)
@@ -348,8 +350,10 @@ def _store_in_background(prepared: Iterator[_PreparedChunk], store) -> None:
     """
     chunks: queue.Queue[_PreparedChunk | None] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
+    language = translation.get_language()
 
     def write_chunks() -> None:
+        translation.activate(language)  # per thread, like the database connection
         try:
             while (chunk := chunks.get()) is not None:
                 if not failure:

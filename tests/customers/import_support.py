@@ -18,6 +18,14 @@ def media_root(settings, tmp_path):
     return tmp_path / "media"
 
 
+@pytest.fixture
+def english(tenant):
+    """Pages and stored reasons use the tenant's language; tests assert the English source."""
+    tenant.default_language = "en"
+    tenant.save()
+    return tenant
+
+
 def run_import(
     tenant, kind: str, content: bytes, tmp_path: Path, name: str = "data.csv"
 ) -> ImportJob:

@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django_scopes import scopes_disabled
 
 from customers.models import Customer, ImportJob
-from tests.customers.import_support import media_root  # noqa: F401
+from tests.customers.import_support import english, media_root  # noqa: F401
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.usefixtures("media_root")
+pytestmark = pytest.mark.usefixtures("media_root", "english")
 
 
 def test_import_customers_command_creates_a_job_and_reports(tenant, tmp_path, capsys):

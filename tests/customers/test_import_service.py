@@ -18,10 +18,10 @@ from customers.models import (
     LifecycleStage,
     Transaction,
 )
-from tests.customers.import_support import media_root, run_import  # noqa: F401
+from tests.customers.import_support import english, media_root, run_import  # noqa: F401
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.usefixtures("media_root", "tenant_scope")
+pytestmark = pytest.mark.usefixtures("media_root", "english", "tenant_scope")
 
 # Check digits hand-verified with python-stdnum: 10000000146 is a valid TCKN, ...147 is not.
 GOOD_TCKN = "10000000146"

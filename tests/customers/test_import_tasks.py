@@ -12,9 +12,9 @@ from customers.importing.decoding import inspect_file
 from customers.importing.service import import_job_create
 from customers.models import Customer, ImportJob, ImportKind, ImportStatus
 from customers.tasks import import_job_process
-from tests.customers.import_support import media_root  # noqa: F401
+from tests.customers.import_support import english, media_root  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("media_root")
+pytestmark = pytest.mark.usefixtures("media_root", "english")
 
 CONTENT = b"external_id,first_name\nM1,Ali\nM2,Veli\n"
 

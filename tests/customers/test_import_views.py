@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from customers.models import Customer, ImportJob, ImportKind, ImportStatus
-from tests.customers.import_support import media_root, response_rows  # noqa: F401
+from tests.customers.import_support import english, media_root, response_rows  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media_root", "english")
 
@@ -25,13 +25,6 @@ def upload(client, tenant, content: bytes, kind=ImportKind.CUSTOMERS, name="must
         url("import_new", tenant),
         {"kind": kind, "file": SimpleUploadedFile(name, content, content_type="text/csv")},
     )
-
-
-@pytest.fixture
-def english(tenant):
-    # The pages speak the tenant's language; assert on the English source texts.
-    tenant.default_language = "en"
-    tenant.save()
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from django_scopes import scopes_disabled
 from crm.celery import app as celery_app
 from customers.models import Customer, ImportJob, ImportStatus
 from tests.crm.test_celery import isolated_transport  # noqa: F401
-from tests.customers.import_support import media_root  # noqa: F401
+from tests.customers.import_support import english, media_root  # noqa: F401
 
-pytestmark = pytest.mark.usefixtures("isolated_transport", "media_root")
+pytestmark = pytest.mark.usefixtures("isolated_transport", "media_root", "english")
 
 
 @pytest.mark.celery_worker
