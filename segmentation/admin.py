@@ -1,0 +1,236 @@
+"""Tenant admins configure value keys and tiers here; every change is validated as a whole
+(the tenant's other rows plus the edited ones) and audited with before/after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseModelFormSet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+
+from crm.tenancy.admin import TenantScopedAdmin
+from segmentation.models import ScoreRun, Tier, ValueKey
+from segmentation.services import (
+    KeyDraft,
+    TierDraft,
+    configuration_change_record,
+    tiers_validate,
+    value_keys_validate,
+)
+from segmentation.services.configuration import tier_snapshot, value_key_snapshot
+
+
+def _tenant_of(form: forms.ModelForm) -> Any:
+    return form.cleaned_data.get("tenant") or getattr(form.instance, "tenant", None)
+
+
+def _key_draft(data: dict[str, Any]) -> KeyDraft:
+    return KeyDraft(is_active=bool(data.get("is_active")), weight=data.get("weight") or 0)
+
+
+def _tier_draft(data: dict[str, Any]) -> TierDraft:
+    return TierDraft(
+        position=data.get("position"),
+        share_percent=data.get("share_percent"),
+        min_score=data.get("min_score"),
+    )
+
+
+class _WholeConfigurationForm(forms.ModelForm):
+    """Checks the tenant's configuration as it would be after saving this one row."""
+
+    model_class: type
+    draft: Any
+    validate: Any
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        tenant = _tenant_of(self)
+        if self.errors or tenant is None:
+            return cleaned
+        others = self.model_class.objects.with_scopes_disabled().filter(tenant=tenant)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        drafts = [type(self).draft(vars(row)) for row in others]
+        type(self).validate([*drafts, type(self).draft(cleaned)])
+        return cleaned
+
+
+class ValueKeyForm(_WholeConfigurationForm):
+    model_class = ValueKey
+    draft = staticmethod(_key_draft)
+    validate = staticmethod(value_keys_validate)
+
+    class Meta:
+        model = ValueKey
+        fields = [
+            "tenant", "metric", "weight", "window_days", "normalisation", "is_active",
+            "description", "order",
+        ]  # fmt: skip
+
+
+class TierForm(_WholeConfigurationForm):
+    model_class = Tier
+    draft = staticmethod(_tier_draft)
+    validate = staticmethod(tiers_validate)
+
+    class Meta:
+        model = Tier
+        fields = [
+            "tenant", "position", "name_tr", "name_en", "share_percent", "min_score", "colour",
+            "strategy",
+        ]  # fmt: skip
+
+
+class _WholeConfigurationFormSet(BaseModelFormSet):
+    """The changelist's list editing: the rows on the page are checked together."""
+
+    model_class: type
+    draft: Any
+    validate: Any
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        edited = {form.instance.pk: form for form in self.forms if form.instance.pk}
+        tenants = {form.instance.tenant_id for form in edited.values()}
+        for tenant_id in tenants:
+            rows = self.model_class.objects.with_scopes_disabled().filter(tenant_id=tenant_id)
+            drafts = []
+            for row in rows:
+                form = edited.get(row.pk)
+                values = {**vars(row), **form.cleaned_data} if form else vars(row)
+                drafts.append(type(self).draft(values))
+            type(self).validate(drafts)
+
+
+class ValueKeyFormSet(_WholeConfigurationFormSet):
+    model_class = ValueKey
+    draft = staticmethod(_key_draft)
+    validate = staticmethod(value_keys_validate)
+
+
+class TierFormSet(_WholeConfigurationFormSet):
+    model_class = Tier
+    draft = staticmethod(_tier_draft)
+    validate = staticmethod(tiers_validate)
+
+
+class _AuditedConfigurationAdmin(TenantScopedAdmin):
+    snapshot: Any
+    changelist_formset: type
+    validate_remaining: Any  # (remaining rows) -> None, raises ValidationError
+
+    def get_changelist_formset(self, request: HttpRequest, **kwargs: Any):
+        kwargs["formset"] = self.changelist_formset
+        return super().get_changelist_formset(request, **kwargs)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each checked and audited
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = None
+        if change and obj.pk:
+            previous = type(obj).objects.with_scopes_disabled().filter(pk=obj.pk).first()
+            before = type(self).snapshot(previous) if previous else None
+        super().save_model(request, obj, form, change)
+        configuration_change_record(
+            tenant=obj.tenant,
+            actor=request.user,
+            target=obj,
+            before=before,
+            after=type(self).snapshot(obj),
+        )
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "POST":
+            remaining = (
+                type(obj)
+                .objects.with_scopes_disabled()
+                .filter(tenant=obj.tenant)
+                .exclude(pk=obj.pk)
+            )
+            try:
+                type(self).validate_remaining(list(remaining))
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                opts = self.model._meta
+                return HttpResponseRedirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        before = type(self).snapshot(obj)
+        configuration_change_record(
+            tenant=obj.tenant, actor=request.user, target=obj, before=before, after=None
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(ValueKey)
+class ValueKeyAdmin(_AuditedConfigurationAdmin):
+    form = ValueKeyForm
+    changelist_formset = ValueKeyFormSet
+    snapshot = staticmethod(value_key_snapshot)
+    list_display = ("metric", "weight", "window_days", "normalisation", "is_active", "order")
+    list_editable = ("weight", "window_days", "normalisation", "is_active", "order")
+    list_filter = ("is_active", "metric")
+    ordering = ("order", "id")
+    fields = (
+        "metric",
+        "weight",
+        "window_days",
+        "normalisation",
+        "is_active",
+        "description",
+        "order",
+    )
+
+    @staticmethod
+    def validate_remaining(rows: list[ValueKey]) -> None:
+        value_keys_validate([_key_draft(vars(row)) for row in rows])
+
+
+@admin.register(Tier)
+class TierAdmin(_AuditedConfigurationAdmin):
+    form = TierForm
+    changelist_formset = TierFormSet
+    snapshot = staticmethod(tier_snapshot)
+    list_display = ("position", "name_tr", "name_en", "share_percent", "min_score", "colour")
+    list_display_links = ("position", "name_tr")
+    list_editable = ("share_percent", "min_score", "colour")
+    ordering = ("position",)
+    fields = ("position", "name_tr", "name_en", "share_percent", "min_score", "colour", "strategy")
+
+    @staticmethod
+    def validate_remaining(rows: list[Tier]) -> None:
+        tiers_validate([_tier_draft(vars(row)) for row in rows])
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(TenantScopedAdmin):
+    """Read-only: what each recompute did (the weights used, counts, errors, timings)."""
+
+    list_display = ("created_at", "trigger", "status", "finished_at", "customers_scored")
+    list_filter = ("status", "trigger")
+    ordering = ("-created_at",)
+    readonly_fields = [field.name for field in ScoreRun._meta.fields if field.name != "tenant"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,42 @@
+"""Recompute scores now, synchronously: `manage.py recompute_scores --tenant <slug> | --all`."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope
+
+from crm.models import Tenant
+from segmentation.models import RunStatus, RunTrigger
+from segmentation.services import scores_recompute
+
+
+class Command(BaseCommand):
+    help = "Recompute customer scores and tiers for one tenant or for every active tenant."
+
+    def add_arguments(self, parser) -> None:
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--tenant", help="Tenant slug.")
+        target.add_argument("--all", action="store_true", help="Every active tenant.")
+
+    def handle(self, *args, tenant: str | None, all: bool, **options) -> None:
+        if all:
+            tenants = list(Tenant.objects.filter(is_active=True).order_by("slug"))
+        else:
+            tenants = list(Tenant.objects.filter(slug=tenant))
+            if not tenants:
+                raise CommandError(f"No tenant with the slug {tenant!r}.")
+        failed = 0
+        for each in tenants:
+            with scope(tenant=each):
+                run = scores_recompute(tenant=each, trigger=RunTrigger.COMMAND)
+            line = (
+                f"{each.slug}: {run.get_status_display()} — {run.customers_scored} scored, "
+                f"{run.tier_changes} tier changes, {run.seconds.get('total', 0):.1f} s"
+            )
+            if run.status == RunStatus.FAILED:
+                failed += 1
+                self.stderr.write(f"{line}: {run.error}")
+            else:
+                self.stdout.write(line)
+        if failed:
+            raise CommandError(f"{failed} recompute(s) failed.")

@@ -1,0 +1,34 @@
+"""Services of the segmentation app: defaults, configuration rules, recompute, runs and pins."""
+
+from segmentation.services.configuration import (
+    KeyDraft,
+    TierDraft,
+    configuration_change_record,
+    tiers_validate,
+    value_keys_validate,
+)
+from segmentation.services.defaults import segmentation_defaults_ensure
+from segmentation.services.pins import PinError, tier_pin_remove, tier_pin_set
+from segmentation.services.recompute import RecomputeError, scores_recompute
+from segmentation.services.runs import (
+    nightly_recomputes_schedule,
+    score_run_request,
+    tenants_due_for_nightly,
+)
+
+__all__ = [
+    "KeyDraft",
+    "PinError",
+    "RecomputeError",
+    "TierDraft",
+    "configuration_change_record",
+    "nightly_recomputes_schedule",
+    "score_run_request",
+    "scores_recompute",
+    "segmentation_defaults_ensure",
+    "tenants_due_for_nightly",
+    "tier_pin_remove",
+    "tier_pin_set",
+    "tiers_validate",
+    "value_keys_validate",
+]

@@ -1,0 +1,267 @@
+"""The recompute: every customer's score, rank and tier for one tenant, in set-based SQL.
+
+One database transaction per tenant: readers see the previous run's scores until the new ones
+are committed all at once. A transaction-level advisory lock keyed on the tenant makes a second
+concurrent run record "skipped" instead of waiting or interleaving. If anything fails, the
+transaction rolls back (the previous scores stay) and the run records the error.
+
+The SQL and the scoring rules are in segmentation/sql/ (see its module docstring).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Tenant
+from segmentation import sql
+from segmentation.metrics import METRICS
+from segmentation.models import (
+    RunStatus,
+    RunTierSummary,
+    RunTrigger,
+    ScoreRun,
+    ScoreStatus,
+    Tier,
+    ValueKey,
+)
+from segmentation.services.defaults import segmentation_defaults_ensure
+
+logger = logging.getLogger(__name__)
+
+# First key of the two-key advisory lock: "segmentation recompute"; the second is the tenant id.
+RECOMPUTE_LOCK_CLASS = 4_004
+# Enough memory for the one-pass aggregation and the window sorts of 1,000,000 customers.
+WORK_MEM = "256MB"
+BEGINNING_OF_TIME = datetime(1900, 1, 1, tzinfo=UTC)
+# Revenue growth needs a window; an all-time growth key compares the last year with the one before.
+GROWTH_DEFAULT_DAYS = 365
+
+
+class RecomputeError(Exception):
+    """A recompute could not run (e.g. the run was already claimed)."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    keys: list[sql.KeySpec]
+    tiers: list[Tier]
+    tier_mode: str  # "share" or "threshold"
+    activity_since: datetime
+
+
+def _active_keys(*, tenant: Tenant) -> list[ValueKey]:
+    return list(
+        ValueKey.objects.with_scopes_disabled()
+        .filter(tenant=tenant, is_active=True)
+        .order_by("order", "id")
+    )
+
+
+def _plan(*, tenant: Tenant, now: datetime) -> tuple[_Plan, list[dict[str, Any]]]:
+    keys = [key for key in _active_keys(tenant=tenant) if key.metric in METRICS]
+    specs = [
+        sql.KeySpec(
+            position=position,
+            metric=METRICS[key.metric],
+            weight=key.weight,
+            normalisation=key.normalisation,
+            window_days=key.window_days,
+        )
+        for position, key in enumerate(keys, start=1)
+    ]
+    snapshot = [
+        {
+            "value_key": key.pk,
+            "metric": key.metric,
+            "weight": str(key.weight),
+            "window_days": key.window_days,
+            "normalisation": key.normalisation,
+            "direction": METRICS[key.metric].direction,
+        }
+        for key in keys
+    ]
+    tiers = list(Tier.objects.with_scopes_disabled().filter(tenant=tenant).order_by("position"))
+    tier_mode = "share" if all(tier.min_score is None for tier in tiers) else "threshold"
+    windows = [spec.window_days for spec in specs if spec.metric.uses_window and spec.window_days]
+    activity_since = now - timedelta(days=max(windows)) if windows else BEGINNING_OF_TIME
+    return _Plan(specs, tiers, tier_mode, activity_since), snapshot
+
+
+def _parameters(*, tenant: Tenant, run: ScoreRun, plan: _Plan, now: datetime) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "tenant": tenant.pk,
+        "run": run.pk,
+        "now": now,
+        "today": now.astimezone(tenant.zone).date(),
+        "timezone": tenant.timezone,
+        "activity_since": plan.activity_since,
+        "total": float(sum((abs(spec.weight) for spec in plan.keys), Decimal(0))) or 1.0,
+    }
+    for spec in plan.keys:
+        k = spec.position
+        days = spec.window_days
+        if days is None and spec.metric.key == "revenue_growth":
+            days = GROWTH_DEFAULT_DAYS
+        since = now - timedelta(days=days) if days else BEGINNING_OF_TIME
+        params[f"since_{k}"] = since
+        params[f"previous_since_{k}"] = since - timedelta(days=days) if days else since
+        params[f"weight_{k}"] = float(spec.weight)
+    cumulative = Decimal(0)
+    for index, tier in enumerate(plan.tiers):
+        cumulative += tier.share_percent or Decimal(0)
+        params[f"tier_id_{index}"] = tier.pk
+        params[f"tier_cumulative_{index}"] = cumulative
+        params[f"tier_threshold_{index}"] = tier.min_score if tier.min_score is not None else 0
+    return params
+
+
+class _Steps:
+    """Runs the statements and records the wall time of each (ScoreRun.seconds, the bench)."""
+
+    def __init__(self, params: dict[str, Any], plans: dict[str, str] | None = None) -> None:
+        self.params = params
+        self.seconds: dict[str, float] = {}
+        self.rows: dict[str, int] = {}
+        self.plans = plans  # the bench asks for EXPLAIN (ANALYZE, BUFFERS) of every step
+
+    @contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(self.seconds.get(name, 0) + time.perf_counter() - started, 3)
+
+    def run(self, name: str, statement: str) -> int:
+        with self.timed(name), connection.cursor() as cursor:
+            if self.plans is not None and not statement.lstrip().startswith("ANALYZE"):
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, self.params)
+                self.plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+                rows = [line for line in self.plans[name].splitlines() if "rows=" in line]
+                self.rows[name] = int(rows[0].split("rows=")[-1].split()[0]) if rows else 0
+                return self.rows[name]
+            cursor.execute(statement, self.params)
+            self.rows[name] = cursor.rowcount
+            return cursor.rowcount
+
+
+def _try_lock(*, tenant: Tenant) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s::int)", [RECOMPUTE_LOCK_CLASS, tenant.pk]
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _compute(
+    *, tenant: Tenant, run: ScoreRun, now: datetime, plans: dict[str, str] | None
+) -> _Steps:
+    """All the statements of one recompute; runs inside the caller's transaction."""
+    plan, snapshot = _plan(tenant=tenant, now=now)
+    steps = _Steps(_parameters(tenant=tenant, run=run, plan=plan, now=now), plans)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    steps.run("raw values", sql.raw_values_sql(plan.keys))
+    steps.run("normalise and score", sql.scored_sql(plan.keys))
+    tier_case = sql.tier_case_sql(tier_ids=[t.pk for t in plan.tiers], mode=plan.tier_mode)
+    steps.run("rank and tier", sql.final_sql(keys=plan.keys, tier_case=tier_case))
+    steps.run("analyze", "ANALYZE seg_final")
+    steps.run("tier history", sql.statement("write_history"))
+    steps.run("scores: update changed", sql.statement("write_scores_update"))
+    steps.run("scores: insert new", sql.statement("write_scores_insert"))
+    steps.run("scores: delete archived", sql.statement("write_scores_delete"))
+    steps.run("tier summaries", sql.statement("write_tier_summaries"))
+    steps.run("transition summaries", sql.statement("write_transition_summaries"))
+    # ON COMMIT DROP does not fire when the caller's transaction goes on (a test, a command
+    # wrapping several tenants): drop the staging tables now.
+    steps.run("drop staging", "DROP TABLE seg_raw, seg_scored, seg_final")
+
+    counts: dict[str, int] = {}
+    scored = 0
+    for summary in RunTierSummary.objects.with_scopes_disabled().filter(run=run):
+        key = str(summary.tier_id) if summary.tier_id is not None else summary.status
+        counts[key] = counts.get(key, 0) + summary.customers
+        if summary.status == ScoreStatus.ACTIVE:
+            scored += summary.customers
+    run.weights = snapshot
+    run.tier_counts = counts
+    run.customers_scored = scored
+    run.customers_total = steps.rows["rank and tier"]
+    run.tier_changes = steps.rows["tier history"]
+    return steps
+
+
+def _run_claim(*, tenant: Tenant, run_id: int | None, trigger: str, requested_by) -> ScoreRun:
+    """Create a running run, or claim a queued (or failed, on retry) one: 0 rows = taken."""
+    now = timezone.now()
+    if run_id is None:
+        return ScoreRun.objects.with_scopes_disabled().create(
+            tenant=tenant,
+            trigger=trigger,
+            requested_by=requested_by,
+            status=RunStatus.RUNNING,
+            started_at=now,
+        )
+    claimed = (
+        ScoreRun.objects.with_scopes_disabled()
+        .filter(tenant=tenant, pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.FAILED])
+        .update(status=RunStatus.RUNNING, started_at=now, error="")
+    )
+    if not claimed:
+        raise RecomputeError(_("This run has already been started."))
+    return ScoreRun.objects.with_scopes_disabled().get(tenant=tenant, pk=run_id)
+
+
+def scores_recompute(
+    *,
+    tenant: Tenant,
+    run_id: int | None = None,
+    trigger: str = RunTrigger.COMMAND,
+    requested_by=None,
+    now: datetime | None = None,
+    plans: dict[str, str] | None = None,
+) -> ScoreRun:
+    """Recompute every customer's score and tier of the tenant; return the finished run.
+
+    The run ends "succeeded", "skipped" (another run of the tenant holds the lock) or "failed"
+    (with the error; the previous scores are untouched). A transient database error
+    (OperationalError) is re-raised after recording it, so a Celery task can retry.
+    `plans`, if given, receives EXPLAIN (ANALYZE, BUFFERS) of every step (for the bench).
+    """
+    now = now or timezone.now()
+    segmentation_defaults_ensure(tenant=tenant)
+    run = _run_claim(tenant=tenant, run_id=run_id, trigger=trigger, requested_by=requested_by)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            if not _try_lock(tenant=tenant):
+                run.status = RunStatus.SKIPPED
+                run.error = _("Skipped: a recompute of this company is already running.")
+            else:
+                steps = _compute(tenant=tenant, run=run, now=now, plans=plans)
+                run.status = RunStatus.SUCCEEDED
+                run.seconds = {**steps.seconds, "total": round(time.perf_counter() - started, 3)}
+            run.finished_at = timezone.now()
+            run.save()
+    except DatabaseError as exc:
+        _run_fail(run=run, error=exc)
+        if isinstance(exc, OperationalError):
+            raise
+    return run
+
+
+def _run_fail(*, run: ScoreRun, error: Exception) -> None:
+    logger.warning("Score recompute %s of tenant %s failed: %s", run.pk, run.tenant_id, error)
+    ScoreRun.objects.with_scopes_disabled().filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+    )
+    run.refresh_from_db()

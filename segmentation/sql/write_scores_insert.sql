@@ -1,0 +1,8 @@
+INSERT INTO segmentation_customerscore
+       (tenant_id, customer_id, run_id, status, score, rank, percentile, computed_tier_id,
+        tier_id, is_pinned, raw_values, normalised_values, contributions)
+SELECT %(tenant)s, f.customer_id, %(run)s, f.status, f.score, f.rank, f.percentile,
+       f.computed_tier_id, f.tier_id, f.is_pinned, f.raw_values,
+       f.normalised_values, f.contributions
+FROM seg_final f
+WHERE f.old_id IS NULL
