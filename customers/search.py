@@ -49,10 +49,17 @@ def search_tokens(text: str) -> list[str]:
     return tokens[:_MAX_TOKENS]
 
 
+def phone_digits(text: str) -> int:
+    """How many digits a phone-looking query has (0 when it does not look like a phone)."""
+    text = (text or "").strip()
+    digits = sum(ch.isdigit() for ch in text)
+    return digits if _PHONE_LIKE.match(text) and digits >= 4 else 0
+
+
 def customer_search_tsquery(text: str) -> str:
     """The raw tsquery text for `text` ("" when there is nothing to search for)."""
     text = (text or "").strip()
-    if _PHONE_LIKE.match(text) and sum(ch.isdigit() for ch in text) >= 4:
+    if phone_digits(text):
         return " | ".join(_quoted_prefix(alt) for alt in _phone_alternatives(text))
     return " & ".join(_quoted_prefix(token) for token in search_tokens(text))
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
+from psycopg.errors import QueryCanceled
 
 from customers.filters import CustomerFilter, FeedbackFilter
 from customers.models import (
@@ -79,6 +81,45 @@ class PageSlice:
 
 
 MAX_PAGE = 10_000
+# A broad search walks the sort index; past this it is a bunched-up one (see filters.py).
+BROAD_SEARCH_TIMEOUT_MS = 120
+
+
+def customer_list_page(
+    *, tenant, params: Mapping[str, Any] | None, page_size: int = 25
+) -> tuple[CustomerFilter, PageSlice]:
+    """The list page: the bound filters (for the form) and one page of customers."""
+    filterset = customer_filterset(tenant=tenant, params=params)
+    queryset = filterset.qs  # filtering decides the search plan
+    page = (params or {}).get("page")
+    if filterset.search_plan == "broad":
+        try:
+            return filterset, _page_within_time(queryset, page=page, page_size=page_size)
+        except OperationalError as exc:
+            if not isinstance(exc.__cause__, QueryCanceled):
+                raise
+            return filterset, page_without_count(
+                filterset.qs_through_search_index, page=page, page_size=page_size
+            )
+    return filterset, page_without_count(queryset, page=page, page_size=page_size)
+
+
+def _page_within_time(queryset: QuerySet, *, page: Any, page_size: int) -> PageSlice:
+    """Walk the sort index for a broad search, within a time limit. The planner's estimate of
+    prefix matches can be far off (phone prefixes), so the walk is asked for, not left to it.
+    SET LOCAL ends with the transaction, or with the savepoint when it is rolled back."""
+    settings = {
+        "statement_timeout": str(int(BROAD_SEARCH_TIMEOUT_MS)),
+        "enable_bitmapscan": "off",
+        "enable_seqscan": "off",
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute(f"SET LOCAL {name} = {value}")
+        result = page_without_count(queryset, page=page, page_size=page_size)
+        for name in settings:
+            cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+    return result
 
 
 def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) -> PageSlice:

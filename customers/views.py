@@ -44,9 +44,8 @@ def _url(name: str, request: HttpRequest, **kwargs) -> str:
 @tenant_permission_required("customers.view")
 @require_GET
 def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    filterset = selectors.customer_filterset(tenant=request.tenant, params=request.GET)
-    page = selectors.page_without_count(
-        filterset.qs, page=request.GET.get("page"), page_size=PAGE_SIZE
+    filterset, page = selectors.customer_list_page(
+        tenant=request.tenant, params=request.GET, page_size=PAGE_SIZE
     )
     query = request.GET.copy()
     query.pop("page", None)

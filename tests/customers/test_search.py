@@ -109,3 +109,85 @@ def test_sort_newest_first(tenant, tenant_scope):
     CompanyCustomerFactory(tenant=tenant, company_name="Old", created_at=now - timedelta(days=2))
     CompanyCustomerFactory(tenant=tenant, company_name="New", created_at=now)
     assert _names(customer_list(tenant=tenant, params={"sort": "newest"})) == ["New", "Old"]
+
+
+def test_name_sort_key_column_compares_bytewise(tenant_scope):
+    # Whatever the database's default collation, the Turkish sort key must compare by bytes.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation"
+            " WHERE a.attrelid = 'customers_customer'::regclass AND a.attname = 'name_sort_key'"
+        )
+        assert cursor.fetchone() == ("C",)
+
+
+def test_a_small_search_is_read_through_the_search_index(tenant, tenant_scope):
+    from customers.selectors import customer_filterset
+
+    CompanyCustomerFactory(tenant=tenant, company_name="Şişli Eczanesi")
+    filterset = customer_filterset(tenant=tenant, params={"q": "sisli"})
+    assert _names(filterset.qs) == ["Şişli Eczanesi"]
+    assert filterset.search_plan == "narrow"
+    # ordered by an expression of the sort key, which no index provides
+    assert "ORDER BY (COALESCE" in str(filterset.qs.query)
+
+
+def test_a_broad_search_gives_the_same_page(tenant, tenant_scope, monkeypatch):
+    from customers import filters
+    from customers.selectors import customer_list_page
+
+    for name in ["Kaya Gıda", "Ali Kaya", "Kayalar Ltd.", "Başka"]:
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    monkeypatch.setattr(filters, "NARROW_SEARCH_ROWS", -1)
+    filterset, page = customer_list_page(tenant=tenant, params={"q": "kaya"})
+    assert filterset.search_plan == "broad"
+    assert _names(page.object_list) == ["Ali Kaya", "Kaya Gıda", "Kayalar Ltd."]
+
+
+def test_a_broad_search_that_runs_out_of_time_falls_back_to_the_search_index(
+    tenant, tenant_scope, monkeypatch
+):
+    from django.db import OperationalError
+    from psycopg.errors import QueryCanceled
+
+    from customers import filters, selectors
+
+    for name in ["Kaya Gıda", "Ali Kaya", "Başka"]:
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    monkeypatch.setattr(filters, "NARROW_SEARCH_ROWS", -1)
+
+    def too_slow(queryset, *, page, page_size):
+        error = OperationalError("canceling statement due to statement timeout")
+        error.__cause__ = QueryCanceled()
+        raise error
+
+    monkeypatch.setattr(selectors, "_page_within_time", too_slow)
+    _filterset, page = selectors.customer_list_page(tenant=tenant, params={"q": "kaya"})
+    assert _names(page.object_list) == ["Ali Kaya", "Kaya Gıda"]
+
+
+def test_the_time_limit_is_lifted_after_a_broad_search(tenant, tenant_scope, monkeypatch):
+    from django.db import connection
+
+    from customers import filters
+    from customers.selectors import customer_list_page
+
+    monkeypatch.setattr(filters, "NARROW_SEARCH_ROWS", -1)
+    customer_list_page(tenant=tenant, params={"q": "kaya"})
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone() == ("0",)
+
+
+def test_a_short_phone_prefix_walks_the_sort_index_and_a_long_one_the_search_index(
+    tenant, tenant_scope
+):
+    from customers.selectors import customer_filterset
+
+    CustomerFactory(tenant=tenant, first_name="Ali", last_name="Veli", phone="+905321234567")
+    short = customer_filterset(tenant=tenant, params={"q": "0532"})
+    full = customer_filterset(tenant=tenant, params={"q": "0532 123 45 67"})
+    assert (_names(short.qs), short.search_plan) == (["Ali Veli"], "broad")
+    assert (_names(full.qs), full.search_plan) == (["Ali Veli"], "narrow")
