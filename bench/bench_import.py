@@ -11,7 +11,8 @@ migrated on first use), or in $DATABASE_URL when that is set. It creates a tenan
 20,000 customers (set-based), writes a Turkish-style transactions CSV (semicolon, decimal
 comma, dd.mm.yyyy HH:MM, Windows-1254), imports it through the same code path as the browser
 and `manage.py import_transactions`, and prints the wall time and the process's peak RSS;
-then it imports the same file again (every row unchanged) and prints both figures again.
+then it imports the same file again (every row unchanged), then a file with every 10th row
+changed, and prints the figures of each run.
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ def _prepare_tenant(customers: int):
     return tenant
 
 
-def _write_csv(path: Path, *, rows: int, customers: int) -> None:
-    """A Turkish Excel-style file: cp1254, semicolons, decimal comma, dd.mm.yyyy HH:MM."""
+def _write_csv(path: Path, *, rows: int, customers: int, changed_every: int = 0) -> None:
+    """A Turkish Excel-style file: cp1254, semicolons, decimal comma, dd.mm.yyyy HH:MM.
+    With changed_every=n, every n-th row gets another quantity (an "updated file")."""
     rng = random.Random(3)
     channels = ["Mağaza", "web", "Telefon", "Bayi"]
     with path.open("w", encoding="cp1254", newline="") as out:
@@ -115,7 +117,8 @@ def _write_csv(path: Path, *, rows: int, customers: int) -> None:
                 f"{day:02d}.{month:02d}.{year} {rng.randint(8, 20):02d}:{rng.randint(0, 59):02d};"
                 f"{amount // 100:,}".replace(",", ".")
                 + f",{amount % 100:02d};{amount * 6 // 1000},{amount % 10}0;"
-                f"{rng.choice(channels)};{rng.randint(1, 5)};"
+                f"{rng.choice(channels)};"
+                f"{rng.randint(1, 5) + (10 if changed_every and n % changed_every == 0 else 0)};"
                 f"{'İade' if n % 50 == 0 else 'Tamamlandı'}\r\n"
             )
 
@@ -153,8 +156,17 @@ def main() -> None:
         )
         print(f"peak RSS before importing: {_peak_rss_mb():.0f} MB")
 
-        for label in ("first import", "same file again"):
-            job, seconds = _timed_import(tenant, path)
+        updated_path = Path(workdir) / "islemler-guncel.csv"
+        _write_csv(
+            updated_path, rows=options.transactions, customers=options.customers, changed_every=10
+        )
+        runs = (
+            ("first import", path),
+            ("same file again", path),
+            ("file with every 10th row changed", updated_path),
+        )
+        for label, run_path in runs:
+            job, seconds = _timed_import(tenant, run_path)
             print(
                 f"{label}: {seconds:.2f} s wall, peak RSS {_peak_rss_mb():.0f} MB — "
                 f"{job.status}: {job.created_rows:,} created, {job.updated_rows:,} updated, "
