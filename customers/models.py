@@ -642,8 +642,18 @@ class Feedback(TenantOwnedModel):
         indexes = [
             models.Index(fields=["customer", "-opened_at"], name="feedback_customer_time"),
             models.Index(fields=["tenant", "status", "-opened_at"], name="feedback_status"),
-            # "Open complaints assigned to me" on the home page and the feedback list.
-            models.Index(fields=["assignee", "status"], name="feedback_assignee"),
+            # What still needs attention (the feedback list's default, newest first), and
+            # "open complaints assigned to me" on the home page: small partial indexes.
+            models.Index(
+                fields=["tenant", "-opened_at", "-id"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="feedback_unresolved",
+            ),
+            models.Index(
+                fields=["assignee", "opened_at", "id"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="feedback_unresolved_assignee",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
