@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from crm.models import Membership, Tenant
-from customers.importing import parsing
+from customers.importing import aliases, parsing
 from customers.importing.columns import COLUMNS_BY_KIND, map_header
 from customers.models import (
     AcquisitionChannel,
@@ -36,77 +36,6 @@ from customers.models import (
 from customers.regions import region_for_city
 from customers.turkish import fold
 from customers.validators import validate_turkish_tax_number
-
-_KIND_ALIASES = {
-    "kişi": CustomerKind.PERSON,
-    "şahıs": CustomerKind.PERSON,
-    "bireysel": CustomerKind.PERSON,
-    "gerçek kişi": CustomerKind.PERSON,
-    "individual": CustomerKind.PERSON,
-    "şirket": CustomerKind.COMPANY,
-    "firma": CustomerKind.COMPANY,
-    "kurumsal": CustomerKind.COMPANY,
-    "tüzel kişi": CustomerKind.COMPANY,
-    "business": CustomerKind.COMPANY,
-}
-_STAGE_ALIASES = {
-    "aday": LifecycleStage.PROSPECT,
-    "potansiyel": LifecycleStage.PROSPECT,
-    "yeni": LifecycleStage.NEW,
-    "aktif": LifecycleStage.ACTIVE,
-    "riskli": LifecycleStage.AT_RISK,
-    "risk altında": LifecycleStage.AT_RISK,
-    "kayıp": LifecycleStage.LAPSED,
-    "pasif": LifecycleStage.LAPSED,
-    "geri kazanıldı": LifecycleStage.WON_BACK,
-    "sonlandırıldı": LifecycleStage.TERMINATED,
-    "ayrıldı": LifecycleStage.TERMINATED,
-}
-_STATUS_ALIASES = {
-    "tamamlandı": TransactionStatus.COMPLETED,
-    "tamam": TransactionStatus.COMPLETED,
-    "satış": TransactionStatus.COMPLETED,
-    "iade": TransactionStatus.REFUNDED,
-    "iade edildi": TransactionStatus.REFUNDED,
-}
-_TRANSACTION_KIND_ALIASES = {
-    "satış": TransactionKind.PURCHASE,
-    "alış": TransactionKind.PURCHASE,
-    "satın alma": TransactionKind.PURCHASE,
-    "maliyet paylaşımı": TransactionKind.COST_SHARE,
-    "ortak yatırım": TransactionKind.COST_SHARE,
-}
-_SALES_CHANNEL_ALIASES = {
-    "mağaza": SalesChannel.STORE,
-    "online": SalesChannel.WEB,
-    "internet": SalesChannel.WEB,
-    "telefon": SalesChannel.PHONE,
-    "saha": SalesChannel.FIELD,
-    "bayi": SalesChannel.PARTNER,
-    "pazaryeri": SalesChannel.MARKETPLACE,
-}
-_CONTACT_CHANNEL_ALIASES = {
-    "telefon": ContactChannel.PHONE,
-    "eposta": ContactChannel.EMAIL,
-    "e-posta": ContactChannel.EMAIL,
-    "ziyaret": ContactChannel.VISIT,
-    "toplantı": ContactChannel.MEETING,
-    "sosyal medya": ContactChannel.SOCIAL,
-}
-_ACQUISITION_ALIASES = {
-    "referans": AcquisitionChannel.REFERRAL,
-    "tavsiye": AcquisitionChannel.REFERRAL,
-    "internet": AcquisitionChannel.WEB,
-    "web sitesi": AcquisitionChannel.WEB,
-    "sosyal medya": AcquisitionChannel.SOCIAL,
-    "reklam": AcquisitionChannel.ADVERTISING,
-    "saha satış": AcquisitionChannel.FIELD_SALES,
-    "mağaza": AcquisitionChannel.STORE,
-    "fuar": AcquisitionChannel.EVENT,
-    "bayi": AcquisitionChannel.PARTNER,
-    "diğer": AcquisitionChannel.OTHER,
-}
-_LANGUAGE_ALIASES = {"türkçe": Language.TURKISH, "ingilizce": Language.ENGLISH}
 
 
 class RowRejected(Exception):
@@ -242,11 +171,11 @@ class CustomerRowReader(RowReader):
 
     def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
         super().__init__(tenant=tenant, header=header, kind=ImportKind.CUSTOMERS)
-        self.kinds = parsing.Choices(CustomerKind, _KIND_ALIASES)
-        self.stages = parsing.Choices(LifecycleStage, _STAGE_ALIASES)
-        self.acquisition = parsing.Choices(AcquisitionChannel, _ACQUISITION_ALIASES)
-        self.contact = parsing.Choices(ContactChannel, _CONTACT_CHANNEL_ALIASES)
-        self.languages = parsing.Choices(Language, _LANGUAGE_ALIASES)
+        self.kinds = parsing.Choices(CustomerKind, aliases.CUSTOMER_KIND_ALIASES)
+        self.stages = parsing.Choices(LifecycleStage, aliases.STAGE_ALIASES)
+        self.acquisition = parsing.Choices(AcquisitionChannel, aliases.ACQUISITION_ALIASES)
+        self.contact = parsing.Choices(ContactChannel, aliases.CONTACT_CHANNEL_ALIASES)
+        self.languages = parsing.Choices(Language, aliases.LANGUAGE_ALIASES)
         self.members: dict[str, int] = {}
         if "owner" in self.positions:
             memberships = Membership.objects.filter(tenant=tenant)
@@ -402,9 +331,9 @@ class TransactionRowReader(RowReader):
     def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
         super().__init__(tenant=tenant, header=header, kind=ImportKind.TRANSACTIONS)
         self.zone = zoneinfo.ZoneInfo(tenant.timezone)
-        self.channels = parsing.Choices(SalesChannel, _SALES_CHANNEL_ALIASES)
-        self.statuses = parsing.Choices(TransactionStatus, _STATUS_ALIASES)
-        self.kinds = parsing.Choices(TransactionKind, _TRANSACTION_KIND_ALIASES)
+        self.channels = parsing.Choices(SalesChannel, aliases.SALES_CHANNEL_ALIASES)
+        self.statuses = parsing.Choices(TransactionStatus, aliases.STATUS_ALIASES)
+        self.kinds = parsing.Choices(TransactionKind, aliases.TRANSACTION_KIND_ALIASES)
         # The catalogue is small next to the transactions: look it up in memory.
         self.categories: dict[str, int] = {}
         self.products: dict[str, int] = {}
