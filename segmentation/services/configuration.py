@@ -70,7 +70,7 @@ def tiers_validate(tiers: Iterable[TierDraft]) -> None:
         if total != 100:
             raise ValidationError(
                 _("The shares of the tiers add up to %(total)s%%; they must add up to 100%%."),
-                params={"total": total.normalize()},
+                params={"total": format(total.normalize(), "f")},
             )
         return
     if len(with_threshold) == len(ordered):
