@@ -86,7 +86,8 @@ def _date_of(match: re.Match, text: str) -> date:
 
 def parse_date(text: str) -> date:
     match = _date_parts(text)
-    if match["H"]:
+    # Spreadsheets often write a date cell as "15.03.2024 00:00"; any other time is a mistake.
+    if match["H"] and (int(match["H"]), int(match["I"]), int(match["S"] or 0)) != (0, 0, 0):
         raise ValueError(_("“%(value)s”: give a date without a time.") % {"value": text})
     return _date_of(match, text)
 

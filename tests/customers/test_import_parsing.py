@@ -53,13 +53,16 @@ def test_parse_decimal_rejects_non_numbers(text):
         ("5.3.2024", date(2024, 3, 5)),
         ("15/03/2024", date(2024, 3, 15)),
         ("2024-03-15", date(2024, 3, 15)),
+        ("15.03.2024 00:00", date(2024, 3, 15)),
     ],
 )
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31.02.2024", "2024/03/15", "15.03.24", "yarın"])
+@pytest.mark.parametrize(
+    "text", ["31.02.2024", "2024/03/15", "15.03.24", "yarın", "15.03.2024 14:30"]
+)
 def test_parse_date_rejects_bad_dates(text):
     with pytest.raises(ValueError):
         parse_date(text)
