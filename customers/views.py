@@ -33,6 +33,12 @@ from customers.search import customer_search_query
 PAGE_SIZE = 25
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx swap of the results; a history restore (back button) needs the whole page."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def _url(name: str, request: HttpRequest, **kwargs) -> str:
     return reverse(f"customers:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})
 
@@ -56,7 +62,7 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "filtered": any(value for key, value in query.items() if key not in ("sort",)),
         "provinces": PROVINCES,
     }
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         return render(request, "customers/_list_results.html", context)
     return render(request, "customers/list.html", context)
 
@@ -101,7 +107,10 @@ def _customer_form(request: HttpRequest, *, instance=None, data=None) -> Custome
         members=selectors.tenant_members(tenant=request.tenant),
         picker_url=_url("picker", request),
     )
-    form.set_duplicate_check_url(_url("duplicate_check", request))
+    check_url = _url("duplicate_check", request)
+    if instance is not None:
+        check_url += f"?exclude={instance.pk}"  # editing: the customer is not their own double
+    form.set_duplicate_check_url(check_url)
     return form
 
 
@@ -406,7 +415,7 @@ def feedback_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filterset": filterset, "page": page, "query_string": query.urlencode()}
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         return render(request, "customers/feedback/_results.html", context)
     return render(request, "customers/feedback/list.html", context)
 

@@ -571,3 +571,15 @@ def test_menu_has_customers_and_feedback(sales_client, customer):
     html = sales_client.get(_url("list")).content.decode()
     assert f'href="{_url("list")}"' in html
     assert f'href="{_url("feedback_list")}"' in html
+
+
+def test_edit_form_checks_duplicates_without_the_customer_itself(sales_client, customer):
+    response = sales_client.get(_url("edit", customer_id=customer.pk))
+    assert f'hx-get="{_url("duplicate_check")}?exclude={customer.pk}"' in response.content.decode()
+
+
+def test_back_button_history_restore_gets_the_whole_page(sales_client, customer):
+    response = sales_client.get(
+        _url("list"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert next(t.name for t in response.templates) == "customers/list.html"
