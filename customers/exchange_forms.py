@@ -27,12 +27,26 @@ class ImportForm(forms.Form):
 
     file_format: FileFormat | None = None
 
+    def __init__(self, *args, upload_too_large: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The upload was cut off at the size limit (see exchange_views.UploadLimit).
+        self.upload_too_large = upload_too_large
+        if upload_too_large:
+            self.fields["file"].required = False
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        limit = settings.CRM_MAX_UPLOAD_BYTES
+        if self.upload_too_large:
+            self.add_error(
+                "file",
+                _("The file is larger than %(limit)s, the largest file you can import.")
+                % {"limit": filesizeformat(limit)},
+            )
+            return cleaned
         upload, kind = cleaned.get("file"), cleaned.get("kind")
         if upload is None or kind is None:
             return cleaned
-        limit = settings.CRM_MAX_UPLOAD_BYTES
         if upload.size > limit:
             self.add_error(
                 "file",

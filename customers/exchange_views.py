@@ -9,12 +9,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from crm.tenancy.permissions import tenant_permission_required
@@ -76,11 +78,41 @@ def import_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     )
 
 
+class UploadLimit(FileUploadHandler):
+    """Stops reading an upload as soon as it passes CRM_MAX_UPLOAD_BYTES, instead of storing
+    the whole file on disk before the form can say it is too large."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.exceeded = True
+            # The rest of the request body is read and dropped; the form reports the error.
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler builds the file
+
+
+# CSRF is checked inside, once the upload handler is in place: the CSRF middleware would
+# otherwise read the whole body (and the file) before the view runs.
+@csrf_exempt
 @login_required
 @tenant_permission_required("customers.import")
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    limit = UploadLimit(request, settings.CRM_MAX_UPLOAD_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _import_new(request, tenant_slug, limit)
+
+
+@csrf_protect
+def _import_new(request: HttpRequest, tenant_slug: str, limit: UploadLimit) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None, upload_too_large=limit.exceeded)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             job = import_job_create(

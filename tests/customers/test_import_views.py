@@ -97,7 +97,23 @@ def test_oversized_upload_is_a_field_error(tenant, manager_client, settings):
     response = upload(manager_client, tenant, content)
 
     assert response.status_code == 200
-    assert "the largest file you can import is 50" in str(response.context["form"].errors["file"])
+    assert "larger than 50" in str(response.context["form"].errors["file"])
+    with scopes_disabled():
+        assert not ImportJob.objects.filter(tenant=tenant).exists()
+
+
+def test_upload_without_csrf_token_is_refused(tenant, manager_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager_user)
+    content = b"external_id,first_name\nM1,Ali\n"
+
+    response = upload(client, tenant, content)
+
+    assert response.status_code == 403
+    with scopes_disabled():
+        assert not ImportJob.objects.filter(tenant=tenant).exists()
 
 
 def test_undecodable_file_is_a_field_error(tenant, manager_client):
