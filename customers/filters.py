@@ -98,16 +98,25 @@ class CustomerFilter(django_filters.FilterSet):
         empty_label=_("Any channel"),
     )
     consent_email = django_filters.ChoiceFilter(
-        label=_("Email consent"), choices=CONSENT_CHOICES, method="filter_consent"
+        label=_("Email consent"),
+        choices=CONSENT_CHOICES,
+        method="filter_consent",
+        empty_label=_("Any"),
     )
     consent_sms = django_filters.ChoiceFilter(
-        label=_("SMS consent"), choices=CONSENT_CHOICES, method="filter_consent"
+        label=_("SMS consent"),
+        choices=CONSENT_CHOICES,
+        method="filter_consent",
+        empty_label=_("Any"),
     )
     consent_phone = django_filters.ChoiceFilter(
-        label=_("Phone consent"), choices=CONSENT_CHOICES, method="filter_consent"
+        label=_("Phone consent"),
+        choices=CONSENT_CHOICES,
+        method="filter_consent",
+        empty_label=_("Any"),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Type"), choices=CustomerKind.choices, empty_label=_("Persons and companies")
+        label=_("Type"), choices=CustomerKind.choices, empty_label=_("Any type")
     )
     # Empty (the default) means active customers only; applied in filter_queryset.
     archived = django_filters.ChoiceFilter(
