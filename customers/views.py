@@ -72,12 +72,12 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_GET
 def customer_picker(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """<option>s of customers matching a search, for the referred-by picker."""
-    query = customer_search_query(request.GET.get("q", ""))
     customers = []
-    if query is not None:
-        customers = selectors.customer_list(
-            tenant=request.tenant, params={"q": request.GET["q"], "archived": "all"}
-        )[:20]
+    if customer_search_query(request.GET.get("q", "")) is not None:
+        _filters, page = selectors.customer_list_page(
+            tenant=request.tenant, params={"q": request.GET["q"], "archived": "all"}, page_size=20
+        )
+        customers = page.object_list
     return render(request, "customers/_picker_options.html", {"customers": customers})
 
 
