@@ -98,7 +98,8 @@ def _vkn(rng: random.Random) -> str:
 def _at(day: date, rng: random.Random, zone) -> datetime:
     """A time in office hours on `day`, in the tenant's zone."""
     moment = time(hour=rng.randint(9, 18), minute=rng.randrange(60))
-    return timezone.make_aware(datetime.combine(day, moment), zone)
+    # Never later than now: today's office hours may not have come yet.
+    return min(timezone.make_aware(datetime.combine(day, moment), zone), timezone.now())
 
 
 def _stage(
@@ -295,7 +296,9 @@ def _contacts_and_feedback(
         customer = plan.customer
         span = max(1, (now - plan.acquired_at).days)
         for _ in range(rng.choice([0, 1, 2, 3, 4, 6])):
-            when = plan.acquired_at + timedelta(days=rng.randrange(span), hours=rng.random())
+            when = min(
+                now, plan.acquired_at + timedelta(days=rng.randrange(span), hours=rng.random())
+            )
             interactions.append(
                 Interaction(
                     tenant=tenant,
@@ -314,7 +317,7 @@ def _contacts_and_feedback(
             [FeedbackKind.COMPLAINT, FeedbackKind.SUGGESTION, FeedbackKind.PRAISE]
             + [FeedbackKind.SURVEY] * 3
         )
-        opened = plan.acquired_at + timedelta(days=rng.randrange(span))
+        opened = min(now, plan.acquired_at + timedelta(days=rng.randrange(span)))
         recent = (now - opened).days < 30
         status = (
             rng.choice([FeedbackStatus.OPEN, FeedbackStatus.IN_PROGRESS])

@@ -24,8 +24,8 @@ FROM (
     SELECT pick.rn, random() AS r_score, random() AS r_text, random() AS r_status,
       (ARRAY['complaint', 'complaint', 'suggestion', 'praise', 'survey', 'survey', 'survey',
              'survey'])[1 + floor(random() * 8)::int] AS kind,
-      ((current_date - floor(random() * (p.acquired_days_ago + 1))::int)
-        + interval '9 hours' + random() * interval '9 hours') AT TIME ZONE 'Europe/Istanbul'
+      least(now(), ((current_date - floor(random() * (p.acquired_days_ago + 1))::int)
+        + interval '9 hours' + random() * interval '9 hours') AT TIME ZONE 'Europe/Istanbul')
         AS opened_at
     FROM (SELECT 1 + floor(random() * %(customers)s)::int AS rn
           FROM generate_series(1, %(feedback)s)) pick

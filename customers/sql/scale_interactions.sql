@@ -11,8 +11,8 @@ FROM (
     1 + floor(random() * cardinality(%(subjects)s::text[]))::int AS subj,
     (ARRAY['phone', 'phone', 'phone', 'email', 'email', 'sms', 'visit', 'meeting', 'web',
            'social'])[1 + floor(random() * 10)::int] AS ch,
-    ((current_date - floor(random() * (p.acquired_days_ago + 1))::int)
-      + interval '9 hours' + random() * interval '9 hours') AT TIME ZONE 'Europe/Istanbul'
+    least(now(), ((current_date - floor(random() * (p.acquired_days_ago + 1))::int)
+      + interval '9 hours' + random() * interval '9 hours') AT TIME ZONE 'Europe/Istanbul')
       AS when_at
   FROM (SELECT 1 + floor(random() * %(customers)s)::int AS rn
         FROM generate_series(1, %(interactions)s)) pick

@@ -20,8 +20,8 @@ FROM (
   FROM (
     SELECT c.id, c.owner_id, c.kind AS customer_kind, o.before, k,
       CASE WHEN random() < 0.01 THEN 'cost_share' ELSE 'purchase' END AS kind,
-      ((current_date - (p.last_days_ago + floor(random() * (p.acquired_days_ago - p.last_days_ago + 1))::int))
-        + interval '9 hours' + random() * interval '11 hours') AT TIME ZONE 'Europe/Istanbul'
+      least(now(), ((current_date - (p.last_days_ago + floor(random() * (p.acquired_days_ago - p.last_days_ago + 1))::int))
+        + interval '9 hours' + random() * interval '11 hours') AT TIME ZONE 'Europe/Istanbul')
         AS occurred_at,
       least(99999999, round(exp(p.log_order_size + 0.5 * sqrt(-2 * ln(1 - random()))
                                                        * cos(2 * pi() * random()))::numeric, 2))

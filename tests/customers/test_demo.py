@@ -7,6 +7,7 @@ from decimal import Decimal
 import phonenumbers
 import pytest
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from crm.demo import demo_loaders
@@ -172,3 +173,13 @@ def test_loading_again_adds_customers_with_unique_external_ids(demo_tenant):
         customers = Customer.objects.filter(tenant=demo_tenant)
         assert customers.count() == 600
         assert customers.values("external_id").distinct().count() == 600
+
+
+@pytest.mark.django_db
+def test_nothing_happens_in_the_future(demo_tenant):
+    now = timezone.now()
+    with scopes_disabled():
+        assert not Transaction.objects.filter(tenant=demo_tenant, occurred_at__gt=now).exists()
+        assert not Interaction.objects.filter(tenant=demo_tenant, occurred_at__gt=now).exists()
+        assert not Feedback.objects.filter(tenant=demo_tenant, opened_at__gt=now).exists()
+        assert not Customer.objects.filter(tenant=demo_tenant, created_at__gt=now).exists()

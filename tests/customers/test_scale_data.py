@@ -142,7 +142,9 @@ def test_purchases_fall_between_acquisition_and_today(generated):
     with scopes_disabled():
         purchases = Transaction.objects.filter(tenant=generated)
         assert not purchases.filter(occurred_at__date__lt=F("customer__acquired_on")).exists()
-        assert not purchases.filter(occurred_at__gt=timezone.now() + timedelta(days=1)).exists()
+        assert not purchases.filter(occurred_at__gt=timezone.now()).exists()
+        assert not Interaction.objects.filter(occurred_at__gt=timezone.now()).exists()
+        assert not Feedback.objects.filter(opened_at__gt=timezone.now()).exists()
 
 
 @pytest.mark.django_db
