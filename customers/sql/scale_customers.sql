@@ -45,7 +45,7 @@ SELECT id, %(tenant)s, kind,
   r_consent < 0.55, r_consent < 0.40 OR r_consent > 0.92, r_consent < 0.20,
   'C' || lpad((%(external_offset)s + rn)::text, 8, '0'), '',
   CASE WHEN r_archived < 0.01 THEN now() - r_archived * interval '20 days' END,
-  (current_date - acquired_days_ago) + interval '9 hours' + r_number * interval '9 hours',
+  least(now(), (current_date - acquired_days_ago) + interval '9 hours' + r_number * interval '9 hours'),
   now()
 FROM (
   SELECT p.*,

@@ -145,6 +145,7 @@ def test_purchases_fall_between_acquisition_and_today(generated):
         assert not purchases.filter(occurred_at__gt=timezone.now()).exists()
         assert not Interaction.objects.filter(occurred_at__gt=timezone.now()).exists()
         assert not Feedback.objects.filter(opened_at__gt=timezone.now()).exists()
+        assert not Customer.objects.filter(created_at__gt=timezone.now()).exists()
 
 
 @pytest.mark.django_db
