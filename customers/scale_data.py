@@ -374,7 +374,9 @@ def scale_data_generate(
     """Add `size` customers, purchases, contacts, feedback and consent records to the tenant.
 
     One transaction: either all of it is there afterwards or none. Call within the tenant's
-    scope or with scopes disabled (it reads the tenant's catalogue and members).
+    scope or with scopes disabled (it reads the tenant's catalogue and members). Above
+    BULK_THRESHOLD rows a table's indexes and foreign keys are rebuilt, which locks it (and the
+    tables it references) until the end: meant for bench and staging databases.
     """
     if size.customers < 1 or size.transactions < 0:
         raise ValueError("Need at least one customer and no negative counts.")
