@@ -16,5 +16,6 @@ urlpatterns: list = [
     ),
     path("imports/template/<slug:kind>.csv", views.import_template, name="import_template"),
     path("export.csv", views.export_customers, name="export"),
+    path("transactions/export/", views.export_transactions_form, name="export_transactions_form"),
     path("transactions/export.csv", views.export_transactions, name="export_transactions"),
 ]

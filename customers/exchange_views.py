@@ -207,6 +207,18 @@ def export_customers(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @login_required
 @tenant_permission_required("customers.export")
 @require_GET
+def export_transactions_form(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The date range form, for roles that do not see the data exchange page."""
+    return render(
+        request,
+        "customers/imports/export_transactions.html",
+        {"export_form": TransactionExportForm()},
+    )
+
+
+@login_required
+@tenant_permission_required("customers.export")
+@require_GET
 def export_transactions(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     form = TransactionExportForm(request.GET)
     if not form.is_valid():

@@ -165,3 +165,14 @@ def test_list_header_shows_import_only_to_managers(tenant, sales_client, manager
     manager_page = manager_client.get(url("list", tenant) + "?lifecycle_stage=active").text
     assert imports in manager_page
     assert url("export", tenant) + "?lifecycle_stage=active&amp;format=semicolon" in manager_page
+
+
+def test_sales_can_open_the_transaction_export_form(tenant, sales_client):
+    response = sales_client.get(url("export_transactions_form", tenant))
+
+    assert response.status_code == 200
+    assert url("export_transactions", tenant) in response.text
+
+
+def test_transaction_export_form_is_404_for_another_tenants_member(tenant, other_tenant_client):
+    assert other_tenant_client.get(url("export_transactions_form", tenant)).status_code == 404
