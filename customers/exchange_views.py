@@ -140,13 +140,13 @@ def _import_new(request: HttpRequest, tenant_slug: str, limit: UploadLimit) -> H
 @tenant_permission_required("customers.import")
 @require_GET
 def import_detail(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
-    job = selectors.import_job(tenant=request.tenant, job_id=job_id, with_rejections=True)
+    job = selectors.import_job_with_preview(tenant=request.tenant, job_id=job_id)
     return render(
         request,
         "customers/imports/detail.html",
         {
             "job": job,
-            "rejections_preview": job.rejections[:20],
+            "rejections_preview": job.rejections_preview,
             "file_description": _file_description(job),
         },
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,27 @@ def import_job(*, tenant: Tenant, job_id: int, with_rejections: bool = False) ->
     jobs = ImportJob.objects.filter(tenant=tenant).select_related("created_by")
     if not with_rejections:
         jobs = jobs.defer("rejections")
+    return get_object_or_404(jobs, pk=job_id)
+
+
+REJECTIONS_PREVIEW = 20
+
+
+def import_job_with_preview(*, tenant: Tenant, job_id: int) -> ImportJob:
+    """The job with its first rejected rows as `rejections_preview`; the rest (up to
+    thousands, with the original rows) stays in the database until downloaded."""
+    jobs = (
+        ImportJob.objects.filter(tenant=tenant)
+        .select_related("created_by")
+        .defer("rejections")
+        .annotate(
+            rejections_preview=RawSQL(
+                "jsonb_path_query_array(rejections, %s::jsonpath)",
+                (f"$[0 to {REJECTIONS_PREVIEW - 1}]",),
+                output_field=JSONField(),
+            )
+        )
+    )
     return get_object_or_404(jobs, pk=job_id)
 
 

@@ -255,3 +255,22 @@ def test_imports_page_queries_do_not_grow_with_the_jobs(tenant, manager_client, 
 
     assert len(response.context["jobs"]) == 6
     assert len(six_jobs) == len(one_job)
+
+
+def test_job_page_shows_the_first_20_rejected_rows(tenant, manager_client, manager_user):
+    rejections = [
+        {"line": n, "external_id": f"M{n}", "errors": ["bad"], "row": [["a", "b"]]}
+        for n in range(2, 27)
+    ]
+    with scopes_disabled():
+        job = ImportJob.objects.create(
+            tenant=tenant, kind=ImportKind.CUSTOMERS, file="imports/x.csv",
+            original_filename="x.csv", total_rows=25, processed_rows=25, rejected_rows=25,
+            rejections=rejections, status=ImportStatus.DONE, created_by=manager_user,
+        )  # fmt: skip
+
+    response = manager_client.get(url("import_detail", tenant, job_id=job.pk))
+
+    preview = response.context["rejections_preview"]
+    assert [rejection["line"] for rejection in preview] == list(range(2, 22))
+    assert "The first 20 of 25 rejected rows" in response.text
