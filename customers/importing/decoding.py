@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -64,7 +65,8 @@ def detect_encoding(raw: BinaryIO) -> str:
 
 def detect_delimiter(header_line: str) -> str:
     """The delimiter is whichever of , ; TAB occurs most in the header line (Sniffer guesses)."""
-    counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
+    unquoted = re.sub(r'"[^"]*"', "", header_line)  # a quoted header may contain a comma
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in DELIMITERS}
     best = max(counts, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
 

@@ -100,7 +100,13 @@ def test_headers_match_turkish_correctly():
 
 @pytest.mark.parametrize(
     ("line", "expected"),
-    [("a,b,c\r\n", ","), ("a;b;c\n", ";"), ("a\tb\tc\n", "\t"), ("tek\n", ",")],
+    [
+        ("a,b,c\r\n", ","),
+        ("a;b;c\n", ";"),
+        ("a\tb\tc\n", "\t"),
+        ("tek\n", ","),
+        ('"Ad, Soyad";E-posta\n', ";"),
+    ],
 )
 def test_detect_delimiter(line, expected):
     assert detect_delimiter(line) == expected
