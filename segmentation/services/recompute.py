@@ -170,14 +170,20 @@ def _compute(
     steps = _Steps(_parameters(tenant=tenant, run=run, plan=plan, now=now), plans)
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # Every join here is on customer_id over up to 1,000,000 rows: hash joins. A merge join
+        # would re-sort each rank result by customer_id (measured ~1.5 s per key).
+        cursor.execute("SET LOCAL enable_mergejoin = off")
     steps.run("raw values", sql.raw_values_sql(plan.keys))
+    # Statistics on the staging tables, so the joins over 1,000,000 rows are hash joins
+    # (without them the planner guesses ~3,000 rows and sorts for merge joins).
+    steps.run("analyze", "ANALYZE seg_raw")
     steps.run("normalise and score", sql.scored_sql(plan.keys))
+    steps.run("analyze", "ANALYZE seg_scored")
     tier_case = sql.tier_case_sql(tier_ids=[t.pk for t in plan.tiers], mode=plan.tier_mode)
-    steps.run("rank and tier", sql.final_sql(keys=plan.keys, tier_case=tier_case))
-    steps.run("analyze", "ANALYZE seg_final")
+    steps.run("rank and tier", sql.final_sql(tier_case=tier_case))
     steps.run("tier history", sql.statement("write_history"))
-    steps.run("scores: update changed", sql.statement("write_scores_update"))
-    steps.run("scores: insert new", sql.statement("write_scores_insert"))
+    steps.run("scores: update changed", sql.scores_update_sql(plan.keys))
+    steps.run("scores: insert new", sql.scores_insert_sql(plan.keys))
     steps.run("scores: delete archived", sql.statement("write_scores_delete"))
     steps.run("tier summaries", sql.statement("write_tier_summaries"))
     steps.run("transition summaries", sql.statement("write_transition_summaries"))

@@ -184,6 +184,16 @@ def tier_case_sql(*, tier_ids: list[int], mode: str) -> str:
     return f"CASE {' '.join(whens)} ELSE {last} END"
 
 
-def final_sql(*, keys: list[KeySpec], tier_case: str) -> str:
+def final_sql(*, tier_case: str) -> str:
     """Step 3: seg_final — rank, percentile, computed tier, pin, and the previous tier."""
-    return statement("final").format(tier_case=tier_case, raw_array=_array("r.v", keys))
+    return statement("final").format(tier_case=tier_case)
+
+
+def scores_update_sql(keys: list[KeySpec]) -> str:
+    """Rewrite the stored rows whose values changed (arrays assembled here)."""
+    return statement("write_scores_update").format(raw_array=_array("r.v", keys))
+
+
+def scores_insert_sql(keys: list[KeySpec]) -> str:
+    """Insert the rows of customers scored for the first time."""
+    return statement("write_scores_insert").format(raw_array=_array("r.v", keys))

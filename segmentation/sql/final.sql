@@ -1,6 +1,6 @@
 -- Step 3: rank, percentile and tier over the narrow scores; the pin wins over the computed
--- tier; the stored score row (if any) gives the previous tier and tells whether anything
--- changed. The only step that carries the wide rows (the arrays).
+-- tier; the stored score row (if any) gives the previous tier. Narrow on purpose: the arrays
+-- are assembled only when rows are written.
 CREATE TEMP TABLE seg_final ON COMMIT DROP AS
 WITH ranked AS (
     SELECT customer_id, score,
@@ -14,32 +14,17 @@ WITH ranked AS (
            round(100.0 * (n_active - rank + 1) / n_active, 4) AS percentile,
            {tier_case} AS computed_tier_id
     FROM ranked
-), assembled AS (
-    SELECT r.customer_id, r.status, r.revenue, r.margin, t.score, t.rank, t.percentile,
-           t.computed_tier_id,
-           {raw_array} AS raw_values,
-           coalesce(s.normalised_values, '{{}}') AS normalised_values,
-           coalesce(s.contributions, '{{}}') AS contributions
-    FROM seg_raw r
-    LEFT JOIN tiered t ON t.customer_id = r.customer_id
-    LEFT JOIN seg_scored s ON s.customer_id = r.customer_id
 )
-SELECT a.*,
-       coalesce(p.tier_id, a.computed_tier_id) AS tier_id,
+SELECT r.customer_id, r.status, r.revenue, r.margin, t.score, t.rank, t.percentile,
+       t.computed_tier_id,
+       coalesce(p.tier_id, t.computed_tier_id) AS tier_id,
        p.tier_id IS NOT NULL AS is_pinned,
-       old.customer_id AS old_id,
-       old.tier_id AS old_tier_id,
-       old.customer_id IS NOT NULL AND (
-           old.status, old.score, old.rank, old.percentile, old.computed_tier_id, old.tier_id,
-           old.is_pinned, old.raw_values, old.normalised_values, old.contributions
-       ) IS DISTINCT FROM (
-           a.status, a.score, a.rank, a.percentile, a.computed_tier_id,
-           coalesce(p.tier_id, a.computed_tier_id), p.tier_id IS NOT NULL,
-           a.raw_values, a.normalised_values, a.contributions
-       ) AS changed
-FROM assembled a
+       old.customer_id IS NOT NULL AS existed,
+       old.tier_id AS old_tier_id
+FROM seg_raw r
+LEFT JOIN tiered t ON t.customer_id = r.customer_id
 LEFT JOIN segmentation_tierpin p
-       ON p.customer_id = a.customer_id AND p.tenant_id = %(tenant)s AND p.is_active
+       ON p.customer_id = r.customer_id AND p.tenant_id = %(tenant)s AND p.is_active
       AND (p.until IS NULL OR p.until >= %(today)s)
 LEFT JOIN segmentation_customerscore old
-       ON old.customer_id = a.customer_id AND old.tenant_id = %(tenant)s
+       ON old.customer_id = r.customer_id AND old.tenant_id = %(tenant)s

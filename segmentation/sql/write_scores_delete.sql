@@ -1,4 +1,5 @@
--- Archived customers leave the scores.
+-- Archived customers leave the scores (deleted customers leave through Django's cascade).
 DELETE FROM segmentation_customerscore cs
-WHERE cs.tenant_id = %(tenant)s
-  AND NOT EXISTS (SELECT 1 FROM seg_final f WHERE f.customer_id = cs.customer_id)
+USING customers_customer c
+WHERE c.tenant_id = %(tenant)s AND c.archived_at IS NOT NULL
+  AND cs.customer_id = c.id AND cs.tenant_id = %(tenant)s
