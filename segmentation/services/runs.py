@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
 from segmentation.models import RunStatus, RunTrigger, ScoreRun
 
 NIGHTLY_HOUR = 2
+STALE_AFTER = timedelta(hours=1)
 
 
 @transaction.atomic
 def score_run_request(*, tenant: Tenant, requested_by) -> ScoreRun:
     """Queue a recompute now; the task starts once this transaction commits.
 
-    A run already queued or running is returned instead of queueing a second one.
+    A run queued or running (for less than STALE_AFTER: a worker that died leaves its run
+    "running" forever) is returned instead of queueing a second one.
     """
     from segmentation.tasks import recompute_scores
 
     pending = (
         ScoreRun.objects.with_scopes_disabled()
-        .filter(tenant=tenant, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        .filter(
+            tenant=tenant,
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
         .order_by("-created_at")
         .first()
     )

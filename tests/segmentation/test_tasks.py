@@ -154,3 +154,31 @@ def test_tier_names_follow_the_active_language(db):
         assert platinum.name == "Platinum"
     with translation.override("tr"):
         assert platinum.name == "Platin"
+
+
+def test_demo_data_is_scored_after_the_customers_are_loaded(tenant):
+    from django_scopes import scope
+
+    from crm.demo import demo_loaders, run_demo_loaders
+
+    orders = {loader.key: loader.order for loader in demo_loaders()}
+    assert orders["scores"] == 50 > orders["customers"]
+
+    with scope(tenant=tenant):
+        lines = run_demo_loaders(tenant=tenant, size="small")
+
+    assert any("Scores:" in line or "Puanlar" in line for line in lines)
+    with scopes_disabled():
+        run = ScoreRun.objects.get(tenant=tenant)
+        assert run.status == RunStatus.SUCCEEDED
+        assert CustomerScore.objects.filter(tenant=tenant).count() > 0
+
+
+def test_a_run_delivered_twice_is_carried_out_once(tenant):
+    with scopes_disabled():
+        run = ScoreRun.objects.create(tenant=tenant, trigger=RunTrigger.MANUAL)
+
+    first = recompute_scores.apply(args=[tenant.pk, run.pk]).get()
+    second = recompute_scores.apply(args=[tenant.pk, run.pk]).get()
+
+    assert (first, second) == (RunStatus.SUCCEEDED, "taken")

@@ -295,3 +295,18 @@ def test_home_shows_the_pyramid_to_managers_only(manager_client, sales_client, t
 
     assert pyramid_url in manager_client.get(home).content.decode()
     assert pyramid_url not in sales_client.get(home).content.decode()
+
+
+def test_a_stale_running_run_does_not_block_recalculation(
+    manager_client, tenant, django_capture_on_commit_callbacks
+):
+    with scopes_disabled():
+        stale = ScoreRun.objects.create(
+            tenant=tenant, trigger=RunTrigger.MANUAL, status=RunStatus.RUNNING
+        )
+        ScoreRun.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=3))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        manager_client.post(url("recompute", tenant))
+
+    assert len(callbacks) == 1
