@@ -250,7 +250,12 @@ class Customer(TenantOwnedModel):
             models.Index(fields=["tenant", "email"], name="customer_email"),
             models.Index(fields=["tenant", "phone"], name="customer_phone"),
             models.Index(fields=["tenant", "tax_number"], name="customer_tax_number"),
-            models.Index(fields=["tenant", "lifecycle_stage"], name="customer_lifecycle"),
+            # A stage, newest first: stages follow age (the newest are rarely "at risk"), so
+            # walking customer_newest and skipping other stages reads far (120 ms at 1M rows).
+            models.Index(
+                fields=["tenant", "lifecycle_stage", "-created_at", "-id"],
+                name="customer_lifecycle",
+            ),
             # "My customers" and the city sort/filter, each already in name order.
             models.Index(fields=["tenant", "owner", "name_sort_key", "id"], name="customer_owner"),
             models.Index(fields=["tenant", "city", "name_sort_key", "id"], name="customer_city"),
