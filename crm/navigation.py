@@ -31,11 +31,16 @@ def register_menu_item(item: MenuItem) -> None:
 
 
 def menu_for(*, tenant, role: str | None, current_path: str) -> list[dict]:
-    """The menu items this role may see, with their URLs and whether each is the current page."""
+    """The menu items this role may see, with their URLs; the item whose URL is the longest
+    prefix of the current path is the active one (/customers/feedback/ is Feedback, not
+    Customers)."""
     items = []
     for item in _menu:
         if not role_has_permission(role, item.permission):
             continue
         url = reverse(item.url_name, kwargs={"tenant_slug": tenant.slug})
-        items.append({"label": item.label, "url": url, "active": current_path.startswith(url)})
+        items.append({"label": item.label, "url": url, "active": False})
+    matching = [entry for entry in items if current_path.startswith(entry["url"])]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["active"] = True
     return items
