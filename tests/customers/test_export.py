@@ -176,3 +176,11 @@ def test_sales_can_open_the_transaction_export_form(tenant, sales_client):
 
 def test_transaction_export_form_is_404_for_another_tenants_member(tenant, other_tenant_client):
     assert other_tenant_client.get(url("export_transactions_form", tenant)).status_code == 404
+
+
+def test_filtering_the_list_with_htmx_refreshes_the_export_link(tenant, sales_client):
+    url = reverse("customers:list", kwargs={"tenant_slug": tenant.slug})
+    response = sales_client.get(url, {"region": "Ege"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="customer-list-actions" class="d-flex flex-wrap gap-2" hx-swap-oob="true"' in body
+    assert "region=Ege&amp;format=semicolon" in body
