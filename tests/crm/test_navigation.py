@@ -15,7 +15,8 @@ def test_the_longest_matching_menu_url_is_the_only_active_item(tenant):
 
 
 def test_sales_does_not_see_manager_items(tenant):
-    labels = {str(item["label"]) for item in menu_for(tenant=tenant, role="sales", current_path="/")}
+    sales_items = menu_for(tenant=tenant, role="sales", current_path="/")
+    labels = {str(item["label"]) for item in sales_items}
     manager_labels = {
         str(item["label"]) for item in menu_for(tenant=tenant, role="manager", current_path="/")
     }
