@@ -4,7 +4,9 @@ second, and an outsider (healthchecks' owner/member/outsider idea)."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_scopes import scope
 
 from crm.models import Role
@@ -18,6 +20,14 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # Tests state expected messages in the source language (English); tests/crm/test_i18n.py
+    # checks the Turkish catalogue and the language choice of pages.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +74,8 @@ def outsider(db):
 def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
+    # The members' clients read pages in English, like the assertions; see test_i18n.py.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
