@@ -1,35 +1,38 @@
 -- Step 1: one row per (not archived) customer with its status and raw value per key.
--- One scan of the tenant's transactions computes every transaction metric at once; the
--- purchase test is evaluated once per row (OFFSET 0 keeps the subquery from being flattened
--- into every aggregate's FILTER). Metric sums run in float8 (scoring only); the dashboard's
--- revenue and margin stay exact numeric.
+-- One scan of the tenant's transactions computes every transaction metric at once (the
+-- subquery only names the columns metrics use; PostgreSQL flattens it, and may run the scan
+-- and a partial aggregation in parallel workers). Metric sums run in float8 (scoring only);
+-- the dashboard's
+-- revenue and margin are exact, summed as integer cents (bigint sums keep a small 128-bit
+-- state per customer, where numeric sums kept ~500 bytes and spilled to disk at 1M customers).
 CREATE TEMP TABLE seg_raw ON COMMIT DROP AS
 SELECT c.id AS customer_id,
        CASE WHEN tx.last_purchase_at IS NULL THEN 'prospect'
             WHEN tx.last_purchase_at < %(activity_since)s THEN 'inactive'
             ELSE 'active' END AS status,
-       coalesce(tx.activity_revenue, 0) AS revenue,
-       coalesce(tx.activity_margin, 0) AS margin
+       coalesce(tx.activity_revenue_cents, 0) / 100.0 AS revenue,
+       coalesce(tx.activity_margin_cents, 0) / 100.0 AS margin
        {columns}
 FROM customers_customer c
 LEFT JOIN (
     SELECT t.customer_id,
            max(t.occurred_at) FILTER (WHERE t.is_purchase) AS last_purchase_at,
-           sum(t.amount) FILTER (
+           sum(t.amount_cents) FILTER (
                WHERE t.is_purchase AND t.occurred_at >= %(activity_since)s
-           ) AS activity_revenue,
-           sum(t.amount - t.cost) FILTER (
+           ) AS activity_revenue_cents,
+           sum(t.margin_cents) FILTER (
                WHERE t.is_purchase AND t.cost IS NOT NULL AND t.occurred_at >= %(activity_since)s
-           ) AS activity_margin
+           ) AS activity_margin_cents
          {aggregates}
     FROM (
         SELECT t.customer_id, t.kind, t.status, t.occurred_at, t.amount, t.cost,
                t.amount::float8 AS amount_f, (t.amount - t.cost)::float8 AS margin_f,
+               (t.amount * 100)::bigint AS amount_cents,
+               ((t.amount - t.cost) * 100)::bigint AS margin_cents,
                t.due_date, t.paid_date,
                (t.kind = 'purchase' AND t.status = 'completed') AS is_purchase
         FROM customers_transaction t
         WHERE t.tenant_id = %(tenant)s AND t.occurred_at < %(now)s
-        OFFSET 0
     ) t
     GROUP BY t.customer_id
 ) tx ON tx.customer_id = c.id
