@@ -256,6 +256,12 @@ class Customer(TenantOwnedModel):
                 fields=["tenant", "lifecycle_stage", "-created_at", "-id"],
                 name="customer_lifecycle",
             ),
+            # A stage in the default name order: a rare stage (terminated) in a rare region
+            # walked customer_name_sort for 55-127 ms at 1M customers; this reads 0.3 ms.
+            models.Index(
+                fields=["tenant", "lifecycle_stage", "name_sort_key", "id"],
+                name="customer_stage_name",
+            ),
             # "My customers" and the city sort/filter, each already in name order.
             models.Index(fields=["tenant", "owner", "name_sort_key", "id"], name="customer_owner"),
             models.Index(fields=["tenant", "city", "name_sort_key", "id"], name="customer_city"),

@@ -58,6 +58,8 @@ class PageSlice:
     number: int
     page_size: int
     has_next: bool
+    # More rows exist, but past the last page we serve: the user should narrow the list.
+    beyond_last_page: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -80,7 +82,9 @@ class PageSlice:
         return (self.number - 1) * self.page_size + len(self.object_list)
 
 
-MAX_PAGE = 10_000
+# OFFSET paging costs grow with depth (page 4,000 of a million customers took 0.7 s); nobody
+# reads 10,000 customers page by page, so past this the list asks for a narrower search.
+MAX_PAGE = 400
 # A broad search walks the sort index; past this it is a bunched-up one (see filters.py).
 BROAD_SEARCH_TIMEOUT_MS = 120
 
@@ -131,11 +135,13 @@ def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) ->
         number = 1
     offset = (number - 1) * page_size
     rows = list(queryset[offset : offset + page_size + 1])
+    more = len(rows) > page_size
     return PageSlice(
         object_list=rows[:page_size],
         number=number,
         page_size=page_size,
-        has_next=len(rows) > page_size,
+        has_next=more and number < MAX_PAGE,
+        beyond_last_page=more and number >= MAX_PAGE,
     )
 
 

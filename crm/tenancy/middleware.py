@@ -53,7 +53,9 @@ class TenantMiddleware:
             raise Http404
         request.tenant = tenant
         request.tenant_role = role
-        request.session[ADMIN_TENANT_SESSION_KEY] = tenant.pk
+        if request.session.get(ADMIN_TENANT_SESSION_KEY) != tenant.pk:
+            # Written only on a change: a session write is an UPDATE and a commit per view.
+            request.session[ADMIN_TENANT_SESSION_KEY] = tenant.pk
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             # No personal choice yet: speak the tenant's language.
             translation.activate(tenant.default_language)

@@ -70,3 +70,13 @@ def test_user_with_two_tenants_picks_one(sales_user, tenant, other_tenant, sales
     assert response.status_code == 200
     body = response.content.decode()
     assert home_url(tenant) in body and home_url(other_tenant) in body
+
+
+def test_tenant_pages_do_not_write_the_session_on_every_view(sales_client, tenant):
+    from django.contrib.sessions.models import Session
+
+    sales_client.get(home_url(tenant))
+    before = Session.objects.get().expire_date
+    sales_client.get(home_url(tenant))
+    # The remembered tenant did not change, so the session row was not saved again.
+    assert Session.objects.get().expire_date == before

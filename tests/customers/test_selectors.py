@@ -227,3 +227,13 @@ def test_page_without_count_treats_garbage_as_page_one(tenant):
         page_size=2,
     )
     assert page.number == 1
+
+
+def test_page_without_count_stops_at_the_last_page_it_serves(tenant, monkeypatch):
+    monkeypatch.setattr("customers.selectors.MAX_PAGE", 2)
+    for name in "ABCDE":
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    page = page_without_count(customer_list(tenant=tenant), page=7, page_size=2)
+    # Asked for page 7, served page 2 (C, D): E exists, but only a narrower list shows it.
+    assert [c.display_name for c in page.object_list] == ["C", "D"]
+    assert (page.number, page.has_next, page.beyond_last_page) == (2, False, True)
