@@ -133,14 +133,19 @@ def customer_score(*, tenant: Tenant, customer: Customer) -> CustomerScore | Non
 def customer_contributions(*, tenant: Tenant, customer: Customer) -> list[ContributionLine]:
     """Each key's raw value, normalised value, weight and points for the customer."""
     lines = []
-    for row in ScoreContribution.objects.filter(tenant=tenant, customer=customer).order_by(
-        "position"
-    ):
+    rows = (
+        ScoreContribution.objects.filter(tenant=tenant, customer=customer)
+        .select_related("value_key")
+        .order_by("position")
+    )
+    for row in rows:
         metric = METRICS.get(row.metric)
+        # The tenant's own description of the key first; the catalogue's help text otherwise.
+        description = row.value_key.description if row.value_key else ""
         lines.append(
             ContributionLine(
                 label=str(metric.label) if metric else row.metric,
-                help_text=str(metric.help_text) if metric else "",
+                help_text=description or (str(metric.help_text) if metric else ""),
                 weight=row.weight,
                 raw_value=row.raw_value,
                 normalised_value=row.normalised_value,

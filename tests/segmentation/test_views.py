@@ -311,3 +311,23 @@ def test_a_stale_running_run_does_not_block_recalculation(
         manager_client.post(url("recompute", tenant))
 
     assert len(callbacks) == 1
+
+
+def test_customer_panel_shows_the_keys_description_and_points(sales_client, tenant, scored):
+    with scopes_disabled():
+        from segmentation.models import ValueKey
+
+        ValueKey.objects.filter(tenant=tenant).update(description="Son 12 ayın cirosu")
+
+    response = sales_client.get(
+        reverse(
+            "customers:detail",
+            kwargs={"tenant_slug": tenant.slug, "customer_id": scored["low"].pk},
+        )
+    )
+
+    body = response.content.decode()
+    assert "Son 12 ayın cirosu" in body
+    lines = response.context["panels"]["main"]
+    score_panel = next(panel for panel in lines if panel["key"] == "score")
+    assert [line.contribution for line in score_panel["context"]["contributions"]] == [0.0]
