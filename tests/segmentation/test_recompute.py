@@ -191,6 +191,28 @@ def test_satisfaction_puts_nps_and_satisfaction_on_one_scale(tenant, now):
     assert score_of(tenant, silent) == Decimal("50.0000")
 
 
+def test_a_missing_value_sits_in_the_middle_and_stays_out_of_the_ranking(tenant, now):
+    use_keys(
+        tenant,
+        ("average_order_value", 1, "percentile", 30),
+        ("purchases", 1, "min_max", 365),
+    )
+    a, b, c = customer(tenant), customer(tenant), customer(tenant)
+    buy(a, 100)
+    buy(b, 300)
+    buy(c, 200, days_ago=100)  # active (365-day window) but no order in the last 30 days
+
+    scores_recompute(tenant=tenant, now=now)
+
+    # W = 2. Purchases all 1 → min–max 0.5 → 100 × 1 × 0.5 / 2 = 25 points each.
+    # Average order value ranks a and b only (n = 2): a (0 + 0)/2 = 0, b (1 + 1)/2 = 1;
+    # c has none: 0.5. Points 50 × x: a 0, b 50, c 25.
+    assert score_of(tenant, a) == Decimal("25.0000")
+    assert score_of(tenant, b) == Decimal("75.0000")
+    assert score_of(tenant, c) == Decimal("50.0000")
+    assert scores(tenant)[c.pk].raw_values == [None, 1.0]
+
+
 # --- tiers ----------------------------------------------------------------------------------------
 
 
