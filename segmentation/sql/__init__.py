@@ -101,15 +101,19 @@ def _normalised(key: KeySpec) -> tuple[str, str, str, str]:
     """(bounds columns, rank CTE, rank join, normalised expression in 0–1, 1 = best)."""
     k = key.position
     if key.normalisation == "percentile":
+        # Ranks over the distinct values (few for counts and days, so the sort is small):
+        # le = customers at or below the value, ties = customers with it; the tie group spans
+        # ranks le − ties + 1 … le, so its mid-rank position (0-based) is (2·le − ties − 1) / 2.
         bounds = f", count(v{k}) AS n{k}"
         rank_cte = (
-            f", p{k} AS (SELECT customer_id, rank() OVER w AS r{k}, count(*) OVER w AS le{k} "
-            f"FROM active WHERE v{k} IS NOT NULL WINDOW w AS (ORDER BY v{k}))"
+            f", p{k} AS (SELECT v, sum(ties) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) AS le, "
+            f"ties FROM (SELECT v{k} AS v, count(*) AS ties FROM active "
+            f"WHERE v{k} IS NOT NULL GROUP BY v{k}) d)"
         )
-        rank_join = f"LEFT JOIN p{k} ON p{k}.customer_id = a.customer_id"
+        rank_join = f"LEFT JOIN p{k} ON p{k}.v = a.v{k}"
         value = (
             f"CASE WHEN a.v{k} IS NULL OR b.n{k} <= 1 THEN 0.5 "
-            f"ELSE (p{k}.r{k} - 1 + p{k}.le{k} - 1)::float8 / (2 * (b.n{k} - 1)) END"
+            f"ELSE (2 * p{k}.le - p{k}.ties - 1)::float8 / (2 * (b.n{k} - 1)) END"
         )
     else:
         bounds = f", min(v{k}) AS lo{k}, max(v{k}) AS hi{k}"
