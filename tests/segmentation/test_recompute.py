@@ -213,6 +213,64 @@ def test_a_missing_value_sits_in_the_middle_and_stays_out_of_the_ranking(tenant,
     assert scores(tenant)[c.pk].raw_values == [None, 1.0]
 
 
+def test_revenue_growth_compares_the_window_with_the_one_before(tenant, now):
+    use_keys(tenant, ("revenue_growth", 1, "min_max", 30))
+    steady, new, shrinking = customer(tenant), customer(tenant), customer(tenant)
+    buy(steady, 100, days_ago=10)
+    buy(steady, 100, days_ago=40)
+    buy(new, 200, days_ago=10)
+    buy(shrinking, 50, days_ago=10)
+    buy(shrinking, 200, days_ago=40)
+
+    scores_recompute(tenant=tenant, now=now)
+
+    # (this − previous) / max: steady 0, new (200 − 0)/200 = 1, shrinking (50 − 200)/200 = −0.75.
+    # Min–max over −0.75 … 1: steady 0.75 / 1.75 = 0.428571, new 1, shrinking 0.
+    assert [scores(tenant)[w.pk].raw_values[0] for w in (steady, new, shrinking)] == [
+        0.0,
+        1.0,
+        -0.75,
+    ]
+    assert score_of(tenant, steady) == Decimal("42.8571")
+    assert score_of(tenant, new) == Decimal("100.0000")
+    assert score_of(tenant, shrinking) == Decimal("0.0000")
+
+
+def test_late_payments_are_the_share_of_invoices_paid_late(tenant, now):
+    use_keys(tenant, ("revenue", 1, "min_max"), ("late_payments", -1, "min_max"))
+    late_half, on_time, no_invoices = customer(tenant), customer(tenant), customer(tenant)
+    due = (now - timedelta(days=20)).date()
+    buy(late_half, 50, due_date=due, paid_date=due + timedelta(days=5))
+    buy(late_half, 50, due_date=due, paid_date=due)
+    buy(on_time, 100, due_date=due, paid_date=due)
+    buy(no_invoices, 100)
+
+    scores_recompute(tenant=tenant, now=now)
+
+    # W = 2. Revenue equal (100 each): 0.5 → 25 points each. Late share: 0.5, 0, none (0.5).
+    # Min–max over 0 … 0.5: late_half 1, on_time 0; penalty points 50 × (1 − x): 0, 50, 25.
+    assert scores(tenant)[late_half.pk].raw_values == [100.0, 0.5]
+    assert score_of(tenant, late_half) == Decimal("25.0000")
+    assert score_of(tenant, on_time) == Decimal("75.0000")
+    assert score_of(tenant, no_invoices) == Decimal("50.0000")
+
+
+def test_referrals_count_referred_customers_who_bought(tenant, now):
+    use_keys(tenant, ("referrals", 1, "min_max"))
+    referrer, loner = customer(tenant), customer(tenant)
+    buyer = customer(tenant, referred_by=referrer)
+    customer(tenant, referred_by=referrer)  # referred, never bought: does not count
+    for who in (referrer, loner, buyer):
+        buy(who, 100)
+
+    scores_recompute(tenant=tenant, now=now)
+
+    # Referrals: referrer 1, loner 0, buyer 0 → min–max 1, 0, 0.
+    assert scores(tenant)[referrer.pk].raw_values == [1.0]
+    assert score_of(tenant, referrer) == Decimal("100.0000")
+    assert score_of(tenant, loner) == Decimal("0.0000")
+
+
 # --- tiers ----------------------------------------------------------------------------------------
 
 
