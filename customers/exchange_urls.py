@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("imports/new/", views.import_new, name="import_new"),
     path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
     path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/resume/", views.import_resume, name="import_resume"),
     path(
         "imports/<int:job_id>/rejected-rows.csv",
         views.import_rejections,

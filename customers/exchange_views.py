@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.tenancy.permissions import tenant_permission_required
 from customers import exporting
 from customers.exchange_forms import ImportForm, TransactionExportForm
 from customers.importing import selectors
 from customers.importing.columns import COLUMNS_BY_KIND
-from customers.importing.service import import_job_create
+from customers.importing.service import ImportResumeError, import_job_create, import_job_resume
 from customers.models import ImportJob, ImportKind, ImportStatus
 
 # Excel: UTF-8 with BOM; the header tells browsers it is a download, not a page.
@@ -163,6 +163,20 @@ def import_progress(request: HttpRequest, tenant_slug: str, job_id: int) -> Http
         # The rejected rows table below the card needs a full refresh.
         response["HX-Refresh"] = "true"
     return response
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_POST
+def import_resume(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
+    job = selectors.import_job(tenant=request.tenant, job_id=job_id)
+    try:
+        import_job_resume(tenant=request.tenant, job_id=job.pk, actor=request.user)
+    except ImportResumeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The import starts again from the top of the file."))
+    return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
 
 
 @login_required

@@ -3,6 +3,7 @@ contacts (interactions), feedback and complaints, consent, and the tenant's prod
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -710,6 +711,10 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A chunk of 5,000 rows commits in seconds; minutes without one means the worker is gone.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
 class ImportJob(TenantOwnedModel):
     """One CSV import: the uploaded file, its progress, and what happened to each row."""
 
@@ -740,6 +745,8 @@ class ImportJob(TenantOwnedModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Moved on every committed chunk: a running job whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -758,6 +765,14 @@ class ImportJob(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.original_filename}"
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running, but no chunk committed for IMPORT_STALLED_AFTER: its worker stopped."""
+        if self.status != ImportStatus.RUNNING:
+            return False
+        last_sign = self.heartbeat_at or self.started_at
+        return last_sign is not None and last_sign < timezone.now() - IMPORT_STALLED_AFTER
 
     @property
     def progress_percent(self) -> int:

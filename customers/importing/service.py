@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from django.core.files import File
 from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,9 +30,14 @@ from customers.importing import writing
 from customers.importing.columns import map_header
 from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_table
 from customers.importing.rows import RowReader, RowRejected, reader_for
-from customers.models import ImportJob, ImportKind, ImportStatus
+from customers.models import IMPORT_STALLED_AFTER, ImportJob, ImportKind, ImportStatus
 
 logger = logging.getLogger(__name__)
+
+
+class ImportResumeError(Exception):
+    """The job cannot be resumed; the message is for the user."""
+
 
 CHUNK_ROWS = 5_000
 # The rejected-rows report keeps this many rows; a file that bad needs fixing at the source.
@@ -83,10 +89,52 @@ def import_job_create(
 
 def import_job_claim(*, tenant: Tenant, job_id: int) -> bool:
     """Queued -> running, atomically; False when another worker (or a retry) already has it."""
+    now = timezone.now()
     claimed = ImportJob.objects.filter(tenant=tenant, pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
+        status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now
     )
     return claimed == 1
+
+
+@transaction.atomic
+def import_job_resume(*, tenant: Tenant, job_id: int, actor=None) -> ImportJob:
+    """Queue a stalled job (its worker died mid-file) to run the whole file again.
+
+    Safe because writing is idempotent by external id: rows committed before the interruption
+    come back as unchanged. The counters restart with the new pass. The conditional UPDATE
+    makes a double click harmless: only one request finds the job still stalled.
+    """
+    stalled_before = timezone.now() - IMPORT_STALLED_AFTER
+    resumed = (
+        ImportJob.objects.filter(tenant=tenant, pk=job_id, status=ImportStatus.RUNNING)
+        .filter(
+            Q(heartbeat_at__lt=stalled_before)
+            | Q(heartbeat_at__isnull=True, started_at__lt=stalled_before)
+        )
+        .update(
+            status=ImportStatus.QUEUED,
+            started_at=None,
+            heartbeat_at=None,
+            processed_rows=0,
+            created_rows=0,
+            updated_rows=0,
+            unchanged_rows=0,
+            rejected_rows=0,
+            rejections=[],
+            error="",
+        )
+    )
+    # Imported here: tasks.py imports this module.
+    from customers.tasks import import_job_process
+
+    if resumed != 1:
+        raise ImportResumeError(
+            _("Only an import that has stopped making progress can be resumed.")
+        )
+    job = ImportJob.objects.get(tenant=tenant, pk=job_id)
+    audit_log(tenant=tenant, actor=actor, action="customers.import.resumed", target=job)
+    enqueue_on_commit(import_job_process, tenant.pk, job.pk)
+    return job
 
 
 def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:

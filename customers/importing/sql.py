@@ -219,6 +219,7 @@ RECORD_CHUNK = """
         updated_rows = updated_rows + %(updated)s,
         unchanged_rows = unchanged_rows + %(unchanged)s,
         rejected_rows = rejected_rows + %(rejected)s,
-        rejections = rejections || %(rejections)s::jsonb
+        rejections = rejections || %(rejections)s::jsonb,
+        heartbeat_at = clock_timestamp()
     WHERE id = %(job)s AND tenant_id = %(tenant)s
 """
