@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from crm.home import home_sections_for
@@ -33,6 +34,12 @@ def tenant_home(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 def configuration_enter(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     # The middleware has remembered this tenant for the admin site; go configure it.
     return redirect("admin:index")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the static storage's manifest is only read once it exists.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @require_GET

@@ -80,3 +80,9 @@ def test_tenant_pages_do_not_write_the_session_on_every_view(sales_client, tenan
     sales_client.get(home_url(tenant))
     # The remembered tenant did not change, so the session row was not saved again.
     assert Session.objects.get().expire_date == before
+
+
+def test_favicon_points_at_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith("img/favicon.svg")
