@@ -288,14 +288,33 @@ def customer_timeline(
             Feedback.objects.filter(tenant=tenant, customer=customer).select_related("assignee"),
         ),
     ]
+    if before is not None:
+        sources = [
+            (kind, field, queryset.filter(**{f"{field}__lt": before}))
+            for kind, field, queryset in sources
+        ]
     streams = []
     for kind, field, queryset in sources:
-        if before is not None:
-            queryset = queryset.filter(**{f"{field}__lt": before})
         rows = queryset.order_by(f"-{field}", "-id")[: limit + 1]
         streams.append([TimelineEntry(kind, getattr(row, field), row) for row in rows])
     merged = list(heapq.merge(*streams, key=lambda entry: entry.when, reverse=True))
+    if len(merged) > limit and merged[limit].when == merged[limit - 1].when:
+        return _timeline_without_split_moment(sources, merged[: limit - 1], merged[limit - 1].when)
     return Timeline(entries=merged[:limit], has_more=len(merged) > limit)
+
+
+def _timeline_without_split_moment(sources, newer: list, moment: datetime) -> Timeline:
+    """The page would end inside one moment (an import's purchases all dated 00:00), and "show
+    older" continues strictly before the last moment shown: take the whole moment on this page
+    so none of its entries is skipped."""
+    entries = [entry for entry in newer if entry.when != moment]
+    for kind, field, queryset in sources:
+        at_moment = queryset.filter(**{field: moment}).order_by("-id")
+        entries.extend(TimelineEntry(kind, moment, row) for row in at_moment)
+    has_more = any(
+        queryset.filter(**{f"{field}__lt": moment}).exists() for _kind, field, queryset in sources
+    )
+    return Timeline(entries=entries, has_more=has_more)
 
 
 REFERRALS_LIMIT = 20

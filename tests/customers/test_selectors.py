@@ -124,6 +124,36 @@ def test_timeline_is_limited_and_continues_before_the_last_entry(tenant, custome
     assert rest.has_more is False
 
 
+def test_timeline_never_splits_one_moment_across_pages(tenant, customer):
+    now = timezone.now()
+    midnight = now - timedelta(days=2)
+    newest = TransactionFactory(customer=customer, occurred_at=now)
+    # An import dated by day only: four purchases and a contact at the same moment.
+    same_moment = [TransactionFactory(customer=customer, occurred_at=midnight) for _ in range(4)]
+    contact = InteractionFactory(customer=customer, occurred_at=midnight)
+    oldest = TransactionFactory(customer=customer, occurred_at=now - timedelta(days=9))
+
+    first = customer_timeline(tenant=tenant, customer=customer, limit=3)
+    # Cut at 3 the page would end inside the moment; it takes the whole moment instead.
+    assert [entry.item for entry in first.entries] == [
+        newest,
+        *reversed(same_moment),
+        contact,
+    ]
+    assert first.has_more and first.next_before == midnight
+    rest = customer_timeline(tenant=tenant, customer=customer, limit=3, before=first.next_before)
+    assert [entry.item for entry in rest.entries] == [oldest]
+    assert rest.has_more is False
+
+
+def test_a_page_ending_exactly_on_a_moment_says_when_nothing_older_exists(tenant, customer):
+    moment = timezone.now() - timedelta(days=1)
+    for _ in range(4):
+        TransactionFactory(customer=customer, occurred_at=moment)
+    page = customer_timeline(tenant=tenant, customer=customer, limit=3)
+    assert (len(page.entries), page.has_more) == (4, False)
+
+
 def test_timeline_with_500_purchases_takes_three_queries(
     tenant, customer, django_assert_num_queries
 ):
