@@ -133,6 +133,8 @@ MEDIA_URL = "media/"
 # Uploaded CSV files above this size are refused with a clear message.
 CRM_MAX_UPLOAD_BYTES = env.int("CRM_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Days an import's uploaded file and its rejected rows (personal data) are kept after it ends.
+CRM_IMPORT_RETENTION_DAYS = env.int("CRM_IMPORT_RETENTION_DAYS", default=30)
 
 PHONENUMBER_DEFAULT_REGION = "TR"
 PHONENUMBER_DB_FORMAT = "E164"
@@ -178,6 +180,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Fan-out jobs: the beat task runs every quarter hour and picks the tenants whose local time
 # has reached their nightly slot, so every tenant is scored at 02:00 in its own timezone.
 CELERY_BEAT_SCHEDULE = {
+    "customers-import-files-purge": {
+        "task": "customers.tasks.purge_import_files_everywhere",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "segmentation-nightly-fan-out": {
         "task": "segmentation.tasks.schedule_nightly_recomputes",
         "schedule": crontab(minute="*/15"),

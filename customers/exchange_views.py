@@ -184,6 +184,9 @@ def import_resume(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpRe
 @require_GET
 def import_rejections(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
     job = selectors.import_job(tenant=request.tenant, job_id=job_id, with_rejections=True)
+    if job.purged_at is not None:
+        messages.info(request, _("The rejected rows of this import have been deleted."))
+        return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
     style = exporting.CsvStyle(turkish_excel=job.delimiter == ";", zone=request.tenant.zone)
     rows = selectors.rejection_report_rows(job=job)
     header = next(rows)

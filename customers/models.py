@@ -748,6 +748,9 @@ class ImportJob(TenantOwnedModel):
     # Moved on every committed chunk: a running job whose heartbeat stops has lost its worker.
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Uploaded rows are personal data (KVKK): the file and the rejected rows are deleted after
+    # settings.CRM_IMPORT_RETENTION_DAYS; the counts stay.
+    purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from crm.models import Tenant
-from crm.tasks import TenantTask
-from customers.importing.service import import_job_run
+from crm.tasks import TenantTask, enqueue_on_commit
+from customers.importing.service import import_files_purge, import_job_run
 
 
 @shared_task(base=TenantTask, name="customers.import_job_process", acks_late=True)
@@ -14,3 +14,17 @@ def import_job_process(tenant: Tenant, job_id: int) -> str:
     """Run one queued CSV import; running it twice is harmless (the job is claimed first)."""
     job = import_job_run(tenant=tenant, job_id=job_id)
     return "skipped" if job is None else job.status
+
+
+@shared_task(name="customers.tasks.purge_import_files_everywhere")
+def purge_import_files_everywhere() -> int:
+    """Nightly fan-out: one purge task per active tenant."""
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        enqueue_on_commit(purge_import_files, tenant_id)
+    return len(tenant_ids)
+
+
+@shared_task(base=TenantTask, name="customers.purge_import_files")
+def purge_import_files(tenant: Tenant) -> int:
+    return import_files_purge(tenant=tenant)

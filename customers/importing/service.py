@@ -15,8 +15,10 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files import File
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Q
@@ -425,3 +427,33 @@ def _store_in_background(prepared: Iterator[_PreparedChunk], store) -> None:
         writer.join()
     if failure:
         raise failure[0]
+
+
+def import_files_purge(*, tenant: Tenant, now=None) -> int:
+    """Delete the uploaded files and rejected rows of the tenant's imports that ended more than
+    CRM_IMPORT_RETENTION_DAYS ago (they hold personal data); counts and status stay. Returns how
+    many jobs were purged. Safe to run twice: purged jobs are marked."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CRM_IMPORT_RETENTION_DAYS)
+    expired = ImportJob.objects.filter(
+        tenant=tenant,
+        status__in=[ImportStatus.DONE, ImportStatus.FAILED],
+        finished_at__lt=cutoff,
+        purged_at__isnull=True,
+    )
+    purged = 0
+    for job in expired.only("id", "file").iterator():
+        if job.file:
+            job.file.delete(save=False)  # storage first: a crash leaves the job to retry
+        ImportJob.objects.filter(tenant=tenant, pk=job.pk).update(
+            file="", rejections=[], purged_at=now
+        )
+        purged += 1
+    if purged:
+        audit_log(
+            tenant=tenant,
+            actor=None,
+            action="customers.import.files_purged",
+            data={"jobs": purged, "retention_days": settings.CRM_IMPORT_RETENTION_DAYS},
+        )
+    return purged
