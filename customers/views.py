@@ -3,7 +3,9 @@ actions, create/edit, archive/restore, and the feedback list. Thin: parse, call,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -187,36 +189,46 @@ def customer_edit(request: HttpRequest, tenant_slug: str, customer_id: int) -> H
 # --- archive / restore -------------------------------------------------------------------------
 
 
+def _archive_or_restore(
+    request: HttpRequest, *, customer_id: int, service: Callable[..., Any], verb: str, success: str
+) -> HttpResponse:
+    """GET asks for confirmation (customers/<verb>.html); POST calls `service` and goes back."""
+    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    if request.method == "POST":
+        try:
+            service(tenant=request.tenant, actor=request.user, customer=customer)
+        except services.CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, success % {"name": customer})
+        return redirect(_url("detail", request, customer_id=customer.pk))
+    return render(request, f"customers/{verb}.html", {"customer": customer})
+
+
 @login_required
 @tenant_permission_required("customers.edit")
 @require_http_methods(["GET", "POST"])
 def customer_archive(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
-    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
-    if request.method == "POST":
-        try:
-            services.customer_archive(tenant=request.tenant, actor=request.user, customer=customer)
-        except services.CustomerError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("%(name)s is archived.") % {"name": customer})
-        return redirect(_url("detail", request, customer_id=customer.pk))
-    return render(request, "customers/archive.html", {"customer": customer})
+    return _archive_or_restore(
+        request,
+        customer_id=customer_id,
+        service=services.customer_archive,
+        verb="archive",
+        success=_("%(name)s is archived."),
+    )
 
 
 @login_required
 @tenant_permission_required("customers.edit")
 @require_http_methods(["GET", "POST"])
 def customer_restore(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
-    customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
-    if request.method == "POST":
-        try:
-            services.customer_restore(tenant=request.tenant, actor=request.user, customer=customer)
-        except services.CustomerError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("%(name)s is restored.") % {"name": customer})
-        return redirect(_url("detail", request, customer_id=customer.pk))
-    return render(request, "customers/restore.html", {"customer": customer})
+    return _archive_or_restore(
+        request,
+        customer_id=customer_id,
+        service=services.customer_restore,
+        verb="restore",
+        success=_("%(name)s is restored."),
+    )
 
 
 # --- the customer page -------------------------------------------------------------------------
@@ -289,18 +301,20 @@ def _quick_action(
     form_class,
     form_kwargs: dict,
     prefix: str,
-    template: str,
-    perform,
+    service: Callable[..., Any],
     success: str,
 ) -> HttpResponse:
-    """Bind the quick-action form, call the service, answer with the fresh form and, on success,
-    the timeline, totals and consent swapped in out of band."""
+    """Bind the quick-action form, call `service` with its cleaned data, answer with the fresh
+    form (customers/quick/_<prefix>.html) and, on success, the timeline, totals and consent
+    swapped in out of band."""
     customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
     form = form_class(request.POST, prefix=prefix, **form_kwargs)
     saved = False
     if form.is_valid():
         try:
-            perform(customer, form.cleaned_data)
+            service(
+                tenant=request.tenant, actor=request.user, customer=customer, **form.cleaned_data
+            )
         except services.CustomerError as exc:
             form.add_error(None, str(exc))
         else:
@@ -316,26 +330,20 @@ def _quick_action(
         else:
             messages.error(request, _("Please correct the errors below."))
         return redirect(_url("detail", request, customer_id=customer.pk))
-    return render(request, template, context)
+    return render(request, f"customers/quick/_{prefix}.html", context)
 
 
 @login_required
 @tenant_permission_required("customers.edit")
 @require_POST
 def customer_log_contact(request: HttpRequest, tenant_slug: str, customer_id: int):
-    def perform(customer, data):
-        services.interaction_log(
-            tenant=request.tenant, actor=request.user, customer=customer, **data
-        )
-
     return _quick_action(
         request,
         customer_id=customer_id,
         form_class=InteractionForm,
         form_kwargs={},
         prefix="contact",
-        template="customers/quick/_contact.html",
-        perform=perform,
+        service=services.interaction_log,
         success=_("Contact logged."),
     )
 
@@ -344,19 +352,13 @@ def customer_log_contact(request: HttpRequest, tenant_slug: str, customer_id: in
 @tenant_permission_required("customers.edit")
 @require_POST
 def customer_record_sale(request: HttpRequest, tenant_slug: str, customer_id: int):
-    def perform(customer, data):
-        services.transaction_record(
-            tenant=request.tenant, actor=request.user, customer=customer, **data
-        )
-
     return _quick_action(
         request,
         customer_id=customer_id,
         form_class=TransactionForm,
         form_kwargs={"tenant": request.tenant},
         prefix="sale",
-        template="customers/quick/_sale.html",
-        perform=perform,
+        service=services.transaction_record,
         success=_("Sale recorded."),
     )
 
@@ -365,17 +367,13 @@ def customer_record_sale(request: HttpRequest, tenant_slug: str, customer_id: in
 @tenant_permission_required("customers.edit")
 @require_POST
 def customer_open_feedback(request: HttpRequest, tenant_slug: str, customer_id: int):
-    def perform(customer, data):
-        services.feedback_open(tenant=request.tenant, actor=request.user, customer=customer, **data)
-
     return _quick_action(
         request,
         customer_id=customer_id,
         form_class=FeedbackForm,
         form_kwargs={"members": selectors.tenant_members(tenant=request.tenant)},
         prefix="feedback",
-        template="customers/quick/_feedback.html",
-        perform=perform,
+        service=services.feedback_open,
         success=_("Feedback recorded."),
     )
 
@@ -384,19 +382,13 @@ def customer_open_feedback(request: HttpRequest, tenant_slug: str, customer_id: 
 @tenant_permission_required("customers.edit")
 @require_POST
 def customer_record_consent(request: HttpRequest, tenant_slug: str, customer_id: int):
-    def perform(customer, data):
-        services.consent_record(
-            tenant=request.tenant, actor=request.user, customer=customer, **data
-        )
-
     return _quick_action(
         request,
         customer_id=customer_id,
         form_class=ConsentForm,
         form_kwargs={},
         prefix="consent",
-        template="customers/quick/_consent.html",
-        perform=perform,
+        service=services.consent_record,
         success=_("Consent recorded."),
     )
 
@@ -425,18 +417,19 @@ def feedback_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_GET
 def feedback_detail(request: HttpRequest, tenant_slug: str, feedback_id: int) -> HttpResponse:
     feedback = selectors.feedback_detail(tenant=request.tenant, feedback_id=feedback_id)
-    members = selectors.tenant_members(tenant=request.tenant)
-    context = {
-        "feedback": feedback,
-        "update_form": FeedbackUpdateForm(
-            members=members,
-            initial={
-                "status": feedback.status if feedback.status != "resolved" else "open",
-                "assignee": feedback.assignee_id,
-            },
-        ),
-        "resolve_form": FeedbackResolveForm(),
-    }
+    return _feedback_page(request, feedback, resolve_form=FeedbackResolveForm())
+
+
+def _feedback_page(request: HttpRequest, feedback, *, resolve_form) -> HttpResponse:
+    update_form = FeedbackUpdateForm(
+        members=selectors.tenant_members(tenant=request.tenant),
+        initial={
+            # Resolved feedback can only be reopened: "resolved" is not a choice here.
+            "status": feedback.status if feedback.status != "resolved" else "open",
+            "assignee": feedback.assignee_id,
+        },
+    )
+    context = {"feedback": feedback, "update_form": update_form, "resolve_form": resolve_form}
     return render(request, "customers/feedback/detail.html", context)
 
 
@@ -483,12 +476,4 @@ def feedback_resolve(request: HttpRequest, tenant_slug: str, feedback_id: int) -
         else:
             messages.success(request, _("Feedback resolved."))
             return redirect(_url("feedback_detail", request, feedback_id=feedback.pk))
-    members = selectors.tenant_members(tenant=request.tenant)
-    context = {
-        "feedback": feedback,
-        "update_form": FeedbackUpdateForm(
-            members=members, initial={"status": "open", "assignee": feedback.assignee_id}
-        ),
-        "resolve_form": form,
-    }
-    return render(request, "customers/feedback/detail.html", context)
+    return _feedback_page(request, feedback, resolve_form=form)
