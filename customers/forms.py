@@ -30,6 +30,7 @@ from customers.models import (
     ProductCategory,
     Transaction,
 )
+from customers.services import CUSTOMER_FIELDS
 
 PROVINCE_DATALIST_ID = "province-list"
 
@@ -120,30 +121,8 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "kind",
-            "first_name",
-            "last_name",
-            "company_name",
-            "email",
-            "phone",
-            "address",
-            "city",
-            "country",
-            "industry",
-            "tax_number",
-            "acquisition_channel",
-            "acquired_on",
-            "referred_by",
-            "owner",
-            "lifecycle_stage",
-            "termination_reason",
-            "birthday",
-            "preferred_channel",
-            "preferred_language",
-            "external_id",
-            "notes",
-        ]
+        # What the service accepts; tags are the comma-separated text field declared above.
+        fields = sorted(CUSTOMER_FIELDS - {"tags"})
         field_classes = {"owner": MemberChoiceField}
         widgets = {
             "kind": forms.RadioSelect,
@@ -245,9 +224,7 @@ class CustomerForm(forms.ModelForm):
         pass
 
     def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields} | {
-            "tags": self.cleaned_data["tags"]
-        }
+        return {name: self.cleaned_data[name] for name in CUSTOMER_FIELDS}
 
 
 class InteractionForm(forms.ModelForm):
