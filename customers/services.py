@@ -83,6 +83,11 @@ def _check_same_tenant(*, tenant: Tenant, obj: Any, what: str) -> None:
         raise CustomerError(_("The %(what)s does not belong to this company.") % {"what": what})
 
 
+def _user_or_none(actor: Any) -> Any:
+    """The acting user to store on a row; None for the system (imports, nightly jobs)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
@@ -280,16 +285,16 @@ def consent_record(
         source=source,
         recorded_at=recorded_at,
         note=note.strip(),
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=_user_or_none(actor),
     )
     latest = (
-        ConsentRecord.objects.filter(customer=customer, channel=channel)
+        ConsentRecord.objects.filter(tenant=tenant, customer=customer, channel=channel)
         .order_by("-recorded_at", "-id")
         .values_list("granted", flat=True)
         .first()
     )
     flag = _CONSENT_FLAG[ConsentChannel(channel)]
-    Customer.objects.filter(pk=customer.pk).update(**{flag: latest})
+    Customer.objects.filter(pk=customer.pk, tenant=tenant).update(**{flag: latest})
     audit_log(
         tenant=tenant,
         actor=actor,
@@ -348,7 +353,7 @@ def transaction_record(
         due_date=due_date,
         paid_date=paid_date,
         external_id=external_id,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=_user_or_none(actor),
     )
     audit_log(
         tenant=tenant,
@@ -385,7 +390,7 @@ def interaction_log(
         subject=subject.strip(),
         notes=notes.strip(),
         outcome=outcome,
-        user=actor if getattr(actor, "is_authenticated", False) else None,
+        user=_user_or_none(actor),
     )
 
 
@@ -417,7 +422,7 @@ def feedback_open(
         satisfaction_score=satisfaction_score,
         assignee=assignee,
         opened_at=opened_at or timezone.now(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_user_or_none(actor),
     )
     audit_log(
         tenant=tenant,
