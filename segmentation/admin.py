@@ -138,7 +138,14 @@ class _AuditedConfigurationAdmin(TenantScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = None
         if change and obj.pk:
-            previous = type(obj).objects.with_scopes_disabled().filter(pk=obj.pk).first()
+            # The row as stored, in the tenant it was stored in (a superuser may move it).
+            stored_tenant = form.initial.get("tenant", obj.tenant_id)
+            previous = (
+                type(obj)
+                .objects.with_scopes_disabled()
+                .filter(tenant_id=stored_tenant, pk=obj.pk)
+                .first()
+            )
             before = type(self).snapshot(previous) if previous else None
         super().save_model(request, obj, form, change)
         configuration_change_record(

@@ -196,7 +196,7 @@ def _compute(
 
     counts: dict[str, int] = {}
     scored = 0
-    for summary in RunTierSummary.objects.with_scopes_disabled().filter(run=run):
+    for summary in RunTierSummary.objects.with_scopes_disabled().filter(tenant=tenant, run=run):
         key = str(summary.tier_id) if summary.tier_id is not None else summary.status
         counts[key] = counts.get(key, 0) + summary.customers
         if summary.status == ScoreStatus.ACTIVE:
@@ -270,7 +270,7 @@ def scores_recompute(
 
 def _run_fail(*, run: ScoreRun, error: Exception) -> None:
     logger.warning("Score recompute %s of tenant %s failed: %s", run.pk, run.tenant_id, error)
-    ScoreRun.objects.with_scopes_disabled().filter(pk=run.pk).update(
+    ScoreRun.objects.with_scopes_disabled().filter(tenant_id=run.tenant_id, pk=run.pk).update(
         status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
     )
     run.refresh_from_db()
