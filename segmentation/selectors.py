@@ -44,6 +44,15 @@ def tiers(*, tenant: Tenant) -> list[Tier]:
     return list(Tier.objects.filter(tenant=tenant).order_by("position"))
 
 
+def _outside_labels() -> dict[str, str]:
+    """The lines below the tiers: active customers without a tier, inactive, prospects."""
+    return {
+        ScoreStatus.ACTIVE: _("Active, no tier"),
+        ScoreStatus.INACTIVE: _("Inactive"),
+        ScoreStatus.PROSPECT: _("Prospects"),
+    }
+
+
 def run_tier_counts(*, tenant: Tenant, run: ScoreRun | None) -> list[dict]:
     """The run's customers per tier (peak first), then inactive customers and prospects."""
     if run is None or not run.tier_counts:
@@ -53,12 +62,7 @@ def run_tier_counts(*, tenant: Tenant, run: ScoreRun | None) -> list[dict]:
         {"label": tier.name, "colour": tier.colour, "count": counts.pop(str(tier.pk), 0)}
         for tier in tiers(tenant=tenant)
     ]
-    labels = {
-        ScoreStatus.ACTIVE: _("Active, no tier"),
-        ScoreStatus.INACTIVE: _("Inactive"),
-        ScoreStatus.PROSPECT: _("Prospects"),
-    }
-    for status, label in labels.items():
+    for status, label in _outside_labels().items():
         if status in counts:
             lines.append({"label": label, "colour": "", "count": counts.pop(status)})
     return lines
@@ -105,10 +109,9 @@ def pyramid(*, tenant: Tenant, run: ScoreRun | None) -> list[PyramidLevel]:
         level(tier, ScoreStatus.ACTIVE, tier.name, by_tier.get(tier.pk, []))
         for tier in tiers(tenant=tenant)
     ]
-    for status in (ScoreStatus.ACTIVE, ScoreStatus.INACTIVE, ScoreStatus.PROSPECT):
+    for status, label in _outside_labels().items():
         if outside.get(status):
-            label = ScoreStatus(status).label if status != ScoreStatus.ACTIVE else "—"
-            levels.append(level(None, status, str(label), outside[status]))
+            levels.append(level(None, status, label, outside[status]))
     return levels
 
 
