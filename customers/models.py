@@ -71,6 +71,14 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+def _customer_name() -> models.Case:
+    """The company name, or the person's full name: what the list shows and sorts by."""
+    return models.Case(
+        models.When(kind=CustomerKind.COMPANY, then="company_name"),
+        default=Concat("first_name", Value(" "), "last_name"),
+    )
+
+
 class Customer(TenantOwnedModel):
     """A person or a company the tenant sells to (or hopes to)."""
 
@@ -80,12 +88,8 @@ class Customer(TenantOwnedModel):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    # What the list shows and sorts by: the company name, or the person's full name.
     display_name = models.GeneratedField(
-        expression=models.Case(
-            models.When(kind=CustomerKind.COMPANY, then="company_name"),
-            default=Concat("first_name", Value(" "), "last_name"),
-        ),
+        expression=_customer_name(),
         output_field=models.CharField(max_length=301),
         db_persist=True,
         verbose_name=_("name"),
@@ -163,12 +167,7 @@ class Customer(TenantOwnedModel):
 
     # Search and sort helpers, kept by PostgreSQL itself (see customers/turkish.py).
     name_sort_key = models.GeneratedField(
-        expression=TurkishSortKey(
-            models.Case(
-                models.When(kind=CustomerKind.COMPANY, then="company_name"),
-                default=Concat("first_name", Value(" "), "last_name"),
-            )
-        ),
+        expression=TurkishSortKey(_customer_name()),
         output_field=models.CharField(max_length=301, db_collation="C"),
         db_persist=True,
     )
