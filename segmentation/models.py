@@ -98,10 +98,6 @@ class ValueKey(TenantOwnedModel):
 
     # No CheckConstraint on `metric`: a new catalogue metric must not need a migration.
 
-    @property
-    def metric_definition(self):
-        return METRICS[self.metric]
-
 
 class Tier(TenantOwnedModel):
     """One level of the pyramid, counted from the peak (position 1)."""
