@@ -21,7 +21,12 @@ from segmentation.services import (
     tiers_validate,
     value_keys_validate,
 )
-from segmentation.services.configuration import tier_snapshot, value_key_snapshot
+from segmentation.services.configuration import (
+    TIER_FIELDS,
+    VALUE_KEY_FIELDS,
+    tier_snapshot,
+    value_key_snapshot,
+)
 
 
 def _tenant_of(form: forms.ModelForm) -> Any:
@@ -67,10 +72,7 @@ class ValueKeyForm(_WholeConfigurationForm):
 
     class Meta:
         model = ValueKey
-        fields = [
-            "tenant", "metric", "weight", "window_days", "normalisation", "is_active",
-            "description", "order",
-        ]  # fmt: skip
+        fields = ["tenant", *VALUE_KEY_FIELDS]
 
 
 class TierForm(_WholeConfigurationForm):
@@ -80,10 +82,7 @@ class TierForm(_WholeConfigurationForm):
 
     class Meta:
         model = Tier
-        fields = [
-            "tenant", "position", "name_tr", "name_en", "share_percent", "min_score", "colour",
-            "strategy",
-        ]  # fmt: skip
+        fields = ["tenant", *TIER_FIELDS]
 
 
 class _WholeConfigurationFormSet(BaseModelFormSet):
@@ -193,15 +192,7 @@ class ValueKeyAdmin(_AuditedConfigurationAdmin):
     list_editable = ("weight", "window_days", "normalisation", "is_active", "order")
     list_filter = ("is_active", "metric")
     ordering = ("order", "id")
-    fields = (
-        "metric",
-        "weight",
-        "window_days",
-        "normalisation",
-        "is_active",
-        "description",
-        "order",
-    )
+    fields = VALUE_KEY_FIELDS  # the fields the audit snapshot records
 
     @staticmethod
     def validate_remaining(rows: list[ValueKey]) -> None:
@@ -217,7 +208,7 @@ class TierAdmin(_AuditedConfigurationAdmin):
     list_display_links = ("position", "name_tr")
     list_editable = ("share_percent", "min_score", "colour")
     ordering = ("position",)
-    fields = ("position", "name_tr", "name_en", "share_percent", "min_score", "colour", "strategy")
+    fields = TIER_FIELDS  # the fields the audit snapshot records
 
     @staticmethod
     def validate_remaining(rows: list[Tier]) -> None:
