@@ -34,4 +34,4 @@ FROM (
     OFFSET 0
   ) f
 ) x
-JOIN customers_customer c ON c.id = %(first_id)s - 1 + x.rn
+JOIN customers_customer c ON c.tenant_id = %(tenant)s AND c.id = %(first_id)s - 1 + x.rn

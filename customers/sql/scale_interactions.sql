@@ -19,4 +19,4 @@ FROM (
   JOIN scale_plan p USING (rn)
   OFFSET 0
 ) i
-JOIN customers_customer c ON c.id = %(first_id)s - 1 + i.rn
+JOIN customers_customer c ON c.tenant_id = %(tenant)s AND c.id = %(first_id)s - 1 + i.rn

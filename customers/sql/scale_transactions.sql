@@ -35,7 +35,7 @@ FROM (
       (1 + floor(random() * random() * 5))::numeric AS quantity
     FROM scale_plan p
     JOIN scale_offsets o USING (rn)
-    JOIN customers_customer c ON c.id = p.id
+    JOIN customers_customer c ON c.tenant_id = %(tenant)s AND c.id = p.id
     CROSS JOIN LATERAL generate_series(1, p.purchases) k
     WHERE p.purchases > 0
     OFFSET 0
