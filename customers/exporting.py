@@ -95,7 +95,7 @@ def customer_export_lines(
     *, tenant: Tenant, params: Mapping[str, Any], turkish_excel: bool
 ) -> Iterator[str]:
     """The customers the list shows for `params` (same filters, search and order)."""
-    style = CsvStyle(turkish_excel=turkish_excel, zone=zoneinfo.ZoneInfo(tenant.timezone))
+    style = CsvStyle(turkish_excel=turkish_excel, zone=tenant.zone)
     # A streaming response is consumed after the view (and the middleware's scope) returned.
     with scope(tenant=tenant):
         rows = (
@@ -134,7 +134,7 @@ def transaction_export_lines(
 ) -> Iterator[str]:
     """Transactions in [date_from, date_to] (the tenant's calendar days), oldest first; the
     customer's name is added at the end for people reading the file (the import ignores it)."""
-    zone = zoneinfo.ZoneInfo(tenant.timezone)
+    zone = tenant.zone
     style = CsvStyle(turkish_excel=turkish_excel, zone=zone)
     with scope(tenant=tenant):
         transactions = Transaction.objects.filter(tenant=tenant)

@@ -7,7 +7,6 @@ are tuples, not model instances: the writer COPYs them straight into PostgreSQL.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -330,7 +329,7 @@ class TransactionRowReader(RowReader):
 
     def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
         super().__init__(tenant=tenant, header=header, kind=ImportKind.TRANSACTIONS)
-        self.zone = zoneinfo.ZoneInfo(tenant.timezone)
+        self.zone = tenant.zone
         self.channels = parsing.Choices(SalesChannel, aliases.SALES_CHANNEL_ALIASES)
         self.statuses = parsing.Choices(TransactionStatus, aliases.STATUS_ALIASES)
         self.kinds = parsing.Choices(TransactionKind, aliases.TRANSACTION_KIND_ALIASES)
