@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -41,6 +41,13 @@ def _wants_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+def _query_without_page(request: HttpRequest) -> QueryDict:
+    """The list's filters as given, for the pager's links to add their page to."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query
+
+
 def _url(name: str, request: HttpRequest, **kwargs) -> str:
     return reverse(f"customers:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})
 
@@ -55,13 +62,12 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     filterset, page = selectors.customer_list_page(
         tenant=request.tenant, params=request.GET, page_size=PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = _query_without_page(request)
     context = {
         "filterset": filterset,
         "page": page,
         "query_string": query.urlencode(),
-        "filtered": any(value for key, value in query.items() if key not in ("sort",)),
+        "filtered": any(value for key, value in query.items() if key != "sort"),
         "provinces": PROVINCES,
     }
     if _wants_partial(request):
@@ -404,9 +410,8 @@ def feedback_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     page = selectors.page_without_count(
         filterset.qs, page=request.GET.get("page"), page_size=PAGE_SIZE
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filterset": filterset, "page": page, "query_string": query.urlencode()}
+    query_string = _query_without_page(request).urlencode()
+    context = {"filterset": filterset, "page": page, "query_string": query_string}
     if _wants_partial(request):
         return render(request, "customers/feedback/_results.html", context)
     return render(request, "customers/feedback/list.html", context)
