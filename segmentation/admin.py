@@ -48,7 +48,6 @@ def _tier_draft(data: dict[str, Any]) -> TierDraft:
 class _WholeConfigurationForm(forms.ModelForm):
     """Checks the tenant's configuration as it would be after saving this one row."""
 
-    model_class: type
     draft: Any
     validate: Any
 
@@ -57,7 +56,7 @@ class _WholeConfigurationForm(forms.ModelForm):
         tenant = _tenant_of(self)
         if self.errors or tenant is None:
             return cleaned
-        others = self.model_class.objects.with_scopes_disabled().filter(tenant=tenant)
+        others = self._meta.model.objects.with_scopes_disabled().filter(tenant=tenant)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         drafts = [type(self).draft(vars(row)) for row in others]
@@ -66,7 +65,6 @@ class _WholeConfigurationForm(forms.ModelForm):
 
 
 class ValueKeyForm(_WholeConfigurationForm):
-    model_class = ValueKey
     draft = staticmethod(_key_draft)
     validate = staticmethod(value_keys_validate)
 
@@ -76,7 +74,6 @@ class ValueKeyForm(_WholeConfigurationForm):
 
 
 class TierForm(_WholeConfigurationForm):
-    model_class = Tier
     draft = staticmethod(_tier_draft)
     validate = staticmethod(tiers_validate)
 
@@ -88,7 +85,6 @@ class TierForm(_WholeConfigurationForm):
 class _WholeConfigurationFormSet(BaseModelFormSet):
     """The changelist's list editing: the rows on the page are checked together."""
 
-    model_class: type
     draft: Any
     validate: Any
 
@@ -99,7 +95,7 @@ class _WholeConfigurationFormSet(BaseModelFormSet):
         edited = {form.instance.pk: form for form in self.forms if form.instance.pk}
         tenants = {form.instance.tenant_id for form in edited.values()}
         for tenant_id in tenants:
-            rows = self.model_class.objects.with_scopes_disabled().filter(tenant_id=tenant_id)
+            rows = self.model.objects.with_scopes_disabled().filter(tenant_id=tenant_id)
             drafts = []
             for row in rows:
                 form = edited.get(row.pk)
@@ -109,13 +105,11 @@ class _WholeConfigurationFormSet(BaseModelFormSet):
 
 
 class ValueKeyFormSet(_WholeConfigurationFormSet):
-    model_class = ValueKey
     draft = staticmethod(_key_draft)
     validate = staticmethod(value_keys_validate)
 
 
 class TierFormSet(_WholeConfigurationFormSet):
-    model_class = Tier
     draft = staticmethod(_tier_draft)
     validate = staticmethod(tiers_validate)
 
@@ -123,7 +117,6 @@ class TierFormSet(_WholeConfigurationFormSet):
 class _AuditedConfigurationAdmin(TenantScopedAdmin):
     snapshot: Any
     changelist_formset: type
-    validate_remaining: Any  # (remaining rows) -> None, raises ValidationError
 
     def get_changelist_formset(self, request: HttpRequest, **kwargs: Any):
         kwargs["formset"] = self.changelist_formset
@@ -164,8 +157,9 @@ class _AuditedConfigurationAdmin(TenantScopedAdmin):
                 .filter(tenant=obj.tenant)
                 .exclude(pk=obj.pk)
             )
+            rules = self.form  # the same rules as when a row is saved
             try:
-                type(self).validate_remaining(list(remaining))
+                rules.validate([rules.draft(vars(row)) for row in remaining])
             except ValidationError as error:
                 for message in error.messages:
                     messages.error(request, message)
@@ -194,10 +188,6 @@ class ValueKeyAdmin(_AuditedConfigurationAdmin):
     ordering = ("order", "id")
     fields = VALUE_KEY_FIELDS  # the fields the audit snapshot records
 
-    @staticmethod
-    def validate_remaining(rows: list[ValueKey]) -> None:
-        value_keys_validate([_key_draft(vars(row)) for row in rows])
-
 
 @admin.register(Tier)
 class TierAdmin(_AuditedConfigurationAdmin):
@@ -209,10 +199,6 @@ class TierAdmin(_AuditedConfigurationAdmin):
     list_editable = ("share_percent", "min_score", "colour")
     ordering = ("position",)
     fields = TIER_FIELDS  # the fields the audit snapshot records
-
-    @staticmethod
-    def validate_remaining(rows: list[Tier]) -> None:
-        tiers_validate([_tier_draft(vars(row)) for row in rows])
 
 
 @admin.register(ScoreRun)
