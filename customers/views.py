@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -142,26 +143,36 @@ def _warn_about_duplicates(request: HttpRequest, customer) -> None:
         )
 
 
+def _customer_form_page(
+    request: HttpRequest, *, customer, service: Callable[..., Any], success: str
+) -> HttpResponse:
+    """The create/edit form: POST calls `service` with the form's fields and goes to the page."""
+    form = _customer_form(request, instance=customer, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = service(tenant=request.tenant, actor=request.user, **form.service_fields())
+        except services.CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, success % {"name": saved})
+            _warn_about_duplicates(request, saved)
+            return redirect(_url("detail", request, customer_id=saved.pk))
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "provinces": PROVINCES, "customer": customer},
+    )
+
+
 @login_required
 @tenant_permission_required("customers.edit")
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    form = _customer_form(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(
-                tenant=request.tenant, actor=request.user, **form.service_fields()
-            )
-        except services.CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Customer %(name)s added.") % {"name": customer})
-            _warn_about_duplicates(request, customer)
-            return redirect(_url("detail", request, customer_id=customer.pk))
-    return render(
+    return _customer_form_page(
         request,
-        "customers/form.html",
-        {"form": form, "provinces": PROVINCES, "customer": None},
+        customer=None,
+        service=services.customer_create,
+        success=_("Customer %(name)s added."),
     )
 
 
@@ -170,25 +181,11 @@ def customer_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
     customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
-    form = _customer_form(request, instance=customer, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_update(
-                tenant=request.tenant,
-                actor=request.user,
-                customer=customer,
-                **form.service_fields(),
-            )
-        except services.CustomerError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Changes to %(name)s saved.") % {"name": customer})
-            _warn_about_duplicates(request, customer)
-            return redirect(_url("detail", request, customer_id=customer.pk))
-    return render(
+    return _customer_form_page(
         request,
-        "customers/form.html",
-        {"form": form, "provinces": PROVINCES, "customer": customer},
+        customer=customer,
+        service=partial(services.customer_update, customer=customer),
+        success=_("Changes to %(name)s saved."),
     )
 
 
