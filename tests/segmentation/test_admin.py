@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from crm.models import AuditEntry
 from segmentation.models import Tier, ValueKey
 from segmentation.services import KeyDraft, TierDraft, tiers_validate, value_keys_validate
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +95,24 @@ def test_admin_changes_a_weight_and_the_change_is_audited(admin_client_, admin_u
     assert entry.actor == admin_user
     assert entry.data["before"]["weight"] == "3.00"
     assert entry.data["after"]["weight"] == "5"
+    assert entry.data["changed"] == ["weight"]
+
+
+def test_superuser_change_is_audited_with_the_stored_row_as_before(tenant):
+    client = Client()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    with scopes_disabled():
+        revenue = ValueKey.objects.get(tenant=tenant, metric="revenue")
+
+    response = client.post(
+        reverse("admin:segmentation_valuekey_change", args=[revenue.pk]),
+        {**key_form(revenue, weight="5"), "tenant": tenant.pk},
+    )
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(tenant=tenant, action="segmentation.weights.changed")
+    assert entry.data["before"]["weight"] == "3.00"
     assert entry.data["changed"] == ["weight"]
 
 
