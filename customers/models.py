@@ -66,6 +66,14 @@ class ConsentChannel(models.TextChoices):
     PHONE = "phone", _("Phone call")
 
 
+# The Customer field holding the current consent of each channel.
+CONSENT_FIELD_BY_CHANNEL: dict[str, str] = {
+    ConsentChannel.EMAIL: "consent_email",
+    ConsentChannel.SMS: "consent_sms",
+    ConsentChannel.PHONE: "consent_phone",
+}
+
+
 class Language(models.TextChoices):
     TURKISH = "tr", _("Turkish")
     ENGLISH = "en", _("English")

@@ -23,6 +23,7 @@ from psycopg.errors import QueryCanceled
 
 from customers.filters import CustomerFilter, FeedbackFilter
 from customers.models import (
+    CONSENT_FIELD_BY_CHANNEL,
     ConsentChannel,
     ConsentRecord,
     Customer,
@@ -185,16 +186,11 @@ def customer_consents(*, tenant, customer: Customer) -> list[ConsentState]:
         .distinct("channel")
         .select_related("recorded_by")
     }
-    flags = {
-        ConsentChannel.EMAIL: customer.consent_email,
-        ConsentChannel.SMS: customer.consent_sms,
-        ConsentChannel.PHONE: customer.consent_phone,
-    }
     return [
         ConsentState(
             channel=channel.value,
             label=channel.label,
-            granted=flags[channel],
+            granted=getattr(customer, CONSENT_FIELD_BY_CHANNEL[channel]),
             record=latest.get(channel.value),
         )
         for channel in ConsentChannel

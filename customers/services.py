@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from crm.audit import audit_log
 from crm.models import Membership, Tenant
 from customers.models import (
-    ConsentChannel,
+    CONSENT_FIELD_BY_CHANNEL,
     ConsentRecord,
     ConsentSource,
     Customer,
@@ -65,12 +65,6 @@ CUSTOMER_FIELDS = frozenset(
         "notes",
     }
 )
-
-_CONSENT_FLAG = {
-    ConsentChannel.EMAIL: "consent_email",
-    ConsentChannel.SMS: "consent_sms",
-    ConsentChannel.PHONE: "consent_phone",
-}
 
 
 def _check_member(*, tenant: Tenant, user: Any, what: str) -> None:
@@ -269,7 +263,7 @@ def consent_record(
     a newer one.
     """
     _check_same_tenant(tenant=tenant, obj=customer, what=_("customer"))
-    if channel not in _CONSENT_FLAG:
+    if channel not in CONSENT_FIELD_BY_CHANNEL:
         raise CustomerError(_("Unknown consent channel."))
     if source not in ConsentSource.values:
         raise CustomerError(_("Say how the consent was given or withdrawn."))
@@ -293,7 +287,7 @@ def consent_record(
         .values_list("granted", flat=True)
         .first()
     )
-    flag = _CONSENT_FLAG[ConsentChannel(channel)]
+    flag = CONSENT_FIELD_BY_CHANNEL[channel]
     Customer.objects.filter(pk=customer.pk, tenant=tenant).update(**{flag: latest})
     audit_log(
         tenant=tenant,
