@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.forms import MemberAddForm, MemberRoleForm
-from crm.models import Membership
-from crm.services import TenancyError, member_add, member_remove, member_role_change
+from crm.models import Membership, Role
+from crm.services import (
+    TenancyError,
+    member_add,
+    member_name,
+    member_remove,
+    member_role_change,
+)
 from crm.tenancy.permissions import tenant_permission_required
 from crm.tenancy.selectors import is_last_admin, members_of_tenant
 
@@ -22,22 +28,18 @@ def _member_or_404(request: HttpRequest, membership_id: int) -> Membership:
     return get_object_or_404(members_of_tenant(tenant=request.tenant), pk=membership_id)
 
 
-def _display_name(membership: Membership) -> str:
-    return membership.user.get_full_name() or membership.user.get_username()
-
-
 @login_required
 @tenant_permission_required("members.manage")
 def member_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     members = list(members_of_tenant(tenant=request.tenant))
-    admin_count = sum(1 for membership in members if membership.role == "admin")
+    admin_count = sum(1 for membership in members if membership.role == Role.ADMIN)
     rows = [
         {
             "membership": membership,
             "role_form": MemberRoleForm(
                 initial={"role": membership.role}, auto_id=f"id_member_{membership.pk}_%s"
             ),
-            "is_last_admin": membership.role == "admin" and admin_count == 1,
+            "is_last_admin": membership.role == Role.ADMIN and admin_count == 1,
         }
         for membership in members
     ]
@@ -61,7 +63,7 @@ def member_add_view(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, _("%(name)s has been added.") % {"name": _display_name(membership)}
+                request, _("%(name)s has been added.") % {"name": member_name(membership)}
             )
             return redirect("member_list", tenant_slug=request.tenant.slug)
     return render(request, "crm/members/add.html", {"form": form})
@@ -91,7 +93,7 @@ def member_role_change_view(
     messages.success(
         request,
         _("%(name)s is now %(role)s.")
-        % {"name": _display_name(membership), "role": membership.get_role_display()},
+        % {"name": member_name(membership), "role": membership.get_role_display()},
     )
     if membership.user_id == request.user.pk:
         # You just gave up your own admin role: the members page is no longer yours.
@@ -110,7 +112,7 @@ def member_remove_view(request: HttpRequest, tenant_slug: str, membership_id: in
             messages.error(request, str(error))
             return redirect("member_list", tenant_slug=request.tenant.slug)
         messages.success(
-            request, _("%(name)s has been removed.") % {"name": _display_name(membership)}
+            request, _("%(name)s has been removed.") % {"name": member_name(membership)}
         )
         if membership.user_id == request.user.pk:
             return redirect("tenant_pick")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm.audit import audit_log
 from crm.models import Membership, Role, Tenant
+from crm.tenancy.selectors import is_last_admin
 
 
 class TenancyError(Exception):
@@ -85,8 +86,9 @@ def _lock_tenant(tenant: Tenant) -> None:
     Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
 
 
-def _admin_count(*, tenant: Tenant) -> int:
-    return Membership.objects.filter(tenant=tenant, role=Role.ADMIN).count()
+def member_name(membership: Membership) -> str:
+    """How messages name a member: the full name, or the username when there is none."""
+    return membership.user.get_full_name() or membership.user.get_username()
 
 
 def _send_set_password_email(*, user, tenant: Tenant, domain: str, use_https: bool) -> None:
@@ -127,8 +129,8 @@ def member_add(
     An existing account (matched by email, or by a username equal to it) is added as it is; a
     new address gets an account with no usable password and an email with a link to set one.
     """
-    email = get_user_model().objects.normalize_email(email.strip())
     user_model = get_user_model()
+    email = user_model.objects.normalize_email(email.strip())
     matches = list(
         user_model.objects.filter(email__iexact=email)
         | user_model.objects.filter(username__iexact=email)
@@ -182,10 +184,10 @@ def member_role_change(
     old_role = membership.role
     if old_role == role:
         return membership
-    if old_role == Role.ADMIN and _admin_count(tenant=tenant) == 1:
+    if is_last_admin(membership=membership):
         raise TenancyError(
             _("%(user)s is the only administrator; make someone else an administrator first.")
-            % {"user": membership.user.get_full_name() or membership.user.get_username()}
+            % {"user": member_name(membership)}
         )
     membership.role = role
     membership.save(update_fields=["role"])
@@ -206,10 +208,10 @@ def member_remove(*, tenant: Tenant, actor, membership: Membership) -> None:
         raise TenancyError(_("This person is not a member of this company."))
     _lock_tenant(tenant)
     membership.refresh_from_db(fields=["role"])
-    if membership.role == Role.ADMIN and _admin_count(tenant=tenant) == 1:
+    if is_last_admin(membership=membership):
         raise TenancyError(
             _("%(user)s is the only administrator and cannot be removed.")
-            % {"user": membership.user.get_full_name() or membership.user.get_username()}
+            % {"user": member_name(membership)}
         )
     audit_log(
         tenant=tenant,
