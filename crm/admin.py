@@ -77,18 +77,9 @@ class MembershipAdmin(admin.ModelAdmin):
         return qs.filter(tenant=request.tenant)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
-        # A membership is re-roled or removed, never moved to another person or tenant.
+        # A membership is re-roled or removed, never moved to another person or tenant; only
+        # superusers add one, so the user and tenant fields are only ever offered to them.
         return ("user", "tenant") if obj is not None else ()
-
-    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
-        if not request.user.is_superuser:
-            if db_field.name == "tenant":
-                kwargs["queryset"] = Tenant.objects.filter(pk=request.tenant.pk)
-            if db_field.name == "user":
-                kwargs["queryset"] = db_field.related_model.objects.filter(
-                    memberships__tenant=request.tenant
-                )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)

@@ -27,9 +27,6 @@ def may_configure(request: HttpRequest) -> bool:
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
-    def _is_superuser(self, request: HttpRequest) -> bool:
-        return _is_superuser(request)
-
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may_configure(request)
 
@@ -49,29 +46,29 @@ class TenantScopedAdmin(admin.ModelAdmin):
         # Superusers must choose the tenant even when the admin lists its fields without it;
         # tenant admins never see it, even when it is listed.
         fields = [field for field in super().get_fields(request, obj) if field != "tenant"]
-        return ["tenant", *fields] if self._is_superuser(request) else fields
+        return ["tenant", *fields] if _is_superuser(request) else fields
 
     def get_exclude(self, request: HttpRequest, obj: Any = None):
         exclude = list(super().get_exclude(request, obj) or [])
-        if not self._is_superuser(request):
+        if not _is_superuser(request):
             exclude.append("tenant")
         return exclude
 
     def get_list_display(self, request: HttpRequest):
         display = list(super().get_list_display(request))
-        if self._is_superuser(request) and "tenant" not in display:
+        if _is_superuser(request) and "tenant" not in display:
             display.append("tenant")
         return display
 
     def get_list_filter(self, request: HttpRequest):
         filters = list(super().get_list_filter(request))
-        if self._is_superuser(request) and "tenant" not in filters:
+        if _is_superuser(request) and "tenant" not in filters:
             filters.append("tenant")
         return filters
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change, **kwargs)
-        if not self._is_superuser(request):
+        if not _is_superuser(request):
             # Model validation (unique-per-tenant checks, clean()) needs the tenant before save.
             tenant = request.tenant
 
@@ -86,7 +83,7 @@ class TenantScopedAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not self._is_superuser(request):
+        if not _is_superuser(request):
             obj.tenant = request.tenant
         super().save_model(request, obj, form, change)
 
