@@ -105,7 +105,8 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class CustomerForm(forms.ModelForm):
-    """Create and edit a customer. Pass tenant=, members= (the tenant's users) and picker_url=."""
+    """Create and edit a customer. Pass tenant=, members= (the tenant's users), picker_url= and
+    duplicate_check_url=."""
 
     country = forms.ChoiceField(label=_("Country"), initial="TR")
     # Declared here because the scoped manager cannot be queried at import; __init__ sets the
@@ -134,7 +135,15 @@ class CustomerForm(forms.ModelForm):
             "city": forms.TextInput(attrs={"list": PROVINCE_DATALIST_ID, "autocomplete": "off"}),
         }
 
-    def __init__(self, *args: Any, tenant, members, picker_url: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tenant,
+        members,
+        picker_url: str = "",
+        duplicate_check_url: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.fields["country"].choices = country_choices()
@@ -151,7 +160,7 @@ class CustomerForm(forms.ModelForm):
             # Look for another customer with the same value while the user types (a warning).
             self.fields[name].widget.attrs.update(
                 {
-                    "hx-get": "",  # filled in by the template with the duplicate-check URL
+                    "hx-get": duplicate_check_url,
                     "hx-trigger": "change",
                     "hx-target": "#duplicate-warning",
                     "hx-include": "[name=email],[name=phone],[name=tax_number]",
@@ -185,10 +194,6 @@ class CustomerForm(forms.ModelForm):
                 "notes",
             ),
         )
-
-    def set_duplicate_check_url(self, url: str) -> None:
-        for name in ("email", "phone", "tax_number"):
-            self.fields[name].widget.attrs["hx-get"] = url
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""

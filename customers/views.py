@@ -109,18 +109,17 @@ def customer_duplicate_check(request: HttpRequest, tenant_slug: str) -> HttpResp
 
 
 def _customer_form(request: HttpRequest, *, instance=None, data=None) -> CustomerForm:
-    form = CustomerForm(
+    check_url = _url("duplicate_check", request)
+    if instance is not None:
+        check_url += f"?exclude={instance.pk}"  # editing: the customer is not their own double
+    return CustomerForm(
         data,
         instance=instance,
         tenant=request.tenant,
         members=selectors.tenant_members(tenant=request.tenant),
         picker_url=_url("picker", request),
+        duplicate_check_url=check_url,
     )
-    check_url = _url("duplicate_check", request)
-    if instance is not None:
-        check_url += f"?exclude={instance.pk}"  # editing: the customer is not their own double
-    form.set_duplicate_check_url(check_url)
-    return form
 
 
 def _warn_about_duplicates(request: HttpRequest, customer) -> None:
