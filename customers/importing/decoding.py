@@ -108,14 +108,14 @@ def read_table(
     numbers are the physical lines a spreadsheet shows (the header is usually line 1)."""
     text = text_stream(raw, encoding)
     reader = csv.reader(text, delimiter=delimiter)
-    lines = {"previous_end": 0}
 
     def records() -> Iterator[tuple[int, list[str]]]:
+        previous_end = 0
         try:
             for record in reader:
                 # reader.line_num is where a record ends (a quoted cell may span lines);
                 # a user looks for the line where it starts.
-                start, lines["previous_end"] = lines["previous_end"] + 1, reader.line_num
+                start, previous_end = previous_end + 1, reader.line_num
                 if "".join(record).strip():
                     yield start, record
         except UnicodeDecodeError as exc:
