@@ -58,7 +58,9 @@ def test_task_run_twice_processes_the_job_once(tenant, queued_job):
 
 def test_a_running_job_is_not_taken_again(tenant, queued_job):
     with scopes_disabled():
-        ImportJob.objects.filter(pk=queued_job.pk).update(status=ImportStatus.RUNNING)
+        ImportJob.objects.filter(tenant=tenant, pk=queued_job.pk).update(
+            status=ImportStatus.RUNNING
+        )
 
     assert import_job_process.apply(args=(tenant.pk, queued_job.pk)).get() == "skipped"
     with scopes_disabled():
