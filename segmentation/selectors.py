@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Tenant
@@ -167,8 +169,11 @@ def customer_tier_history(*, tenant: Tenant, customer: Customer, limit: int = 20
 
 
 def customer_active_pin(*, tenant: Tenant, customer: Customer) -> TierPin | None:
+    """The pin the recompute honours: active and not past its end date (as final.sql reads it)."""
+    today = timezone.now().astimezone(tenant.zone).date()
     return (
         TierPin.objects.filter(tenant=tenant, customer=customer, is_active=True)
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
         .select_related("tier", "pinned_by")
         .first()
     )

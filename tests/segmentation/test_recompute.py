@@ -575,3 +575,21 @@ def test_an_archived_customer_leaves_the_scores(tenant, now):
     scores_recompute(tenant=tenant, now=now)
 
     assert set(scores(tenant)) == {b.pk}
+
+
+def test_the_panel_shows_no_pin_once_its_end_date_has_passed(tenant, manager_user):
+    from django.utils import timezone
+
+    from segmentation.selectors import customer_active_pin
+
+    top, _base = use_tiers(tenant, 50, 50)
+    pinned = customer(tenant)
+    today = timezone.now().astimezone(tenant.zone).date()
+    with scopes_disabled():
+        pin = TierPin.objects.create(
+            tenant=tenant, customer=pinned, tier=top, reason="Fuar", until=today,
+            pinned_by=manager_user,
+        )  # fmt: skip
+        assert customer_active_pin(tenant=tenant, customer=pinned) == pin
+        TierPin.objects.filter(pk=pin.pk).update(until=today - timedelta(days=1))
+        assert customer_active_pin(tenant=tenant, customer=pinned) is None
