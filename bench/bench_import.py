@@ -20,52 +20,19 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from common import bench_setup, peak_rss_mb
+
 BENCH_DATABASE = "crm_bench_import"
 TENANT_SLUG = "bench-import"
 
-if str(BASE_DIR) not in sys.path:
-    sys.path.insert(0, str(BASE_DIR))
 
-
-def _embedded_url() -> str:
-    import psycopg
-
-    from crm.embedded_postgres import embedded_database_settings
-
-    server = embedded_database_settings()
-    with psycopg.connect(
-        host=server["HOST"], user=server["USER"], dbname=server["NAME"], autocommit=True
-    ) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone():
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    return f"postgres://{server['USER']}@/{BENCH_DATABASE}?host={server['HOST']}"
-
-
-def _setup(media_root: str) -> None:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = _embedded_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
-    os.environ.setdefault("DEBUG", "0")
+def _setup(media_root: str) -> str:
     os.environ["MEDIA_ROOT"] = media_root
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    return bench_setup(database=BENCH_DATABASE)
 
 
 def _prepare_tenant(customers: int):
@@ -142,10 +109,7 @@ def main() -> None:
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as workdir:
-        _setup(media_root=str(Path(workdir) / "media"))
-        from django.conf import settings
-
-        print(f"database {settings.DATABASES['default']['NAME']}")
+        print(_setup(media_root=str(Path(workdir) / "media")))
         tenant = _prepare_tenant(options.customers)
         path = Path(workdir) / "islemler.csv"
         _write_csv(path, rows=options.transactions, customers=options.customers)
@@ -154,7 +118,7 @@ def main() -> None:
             f"{options.customers:,} customers; "
             f"file: {options.transactions:,} rows, {size_mb:.1f} MB"
         )
-        print(f"peak RSS before importing: {_peak_rss_mb():.0f} MB")
+        print(f"peak RSS before importing: {peak_rss_mb():.0f} MB")
 
         updated_path = Path(workdir) / "islemler-guncel.csv"
         _write_csv(
@@ -168,7 +132,7 @@ def main() -> None:
         for label, run_path in runs:
             job, seconds = _timed_import(tenant, run_path)
             print(
-                f"{label}: {seconds:.2f} s wall, peak RSS {_peak_rss_mb():.0f} MB — "
+                f"{label}: {seconds:.2f} s wall, peak RSS {peak_rss_mb():.0f} MB — "
                 f"{job.status}: {job.created_rows:,} created, {job.updated_rows:,} updated, "
                 f"{job.unchanged_rows:,} unchanged, {job.rejected_rows:,} rejected"
             )

@@ -33,7 +33,7 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 
-def _embedded_bench_url() -> str:
+def _embedded_bench_url(database: str) -> str:
     """Start (or reuse) the embedded server, create the bench database if missing, return its
     URL. django-environ passes `?host=` through to libpq, which is how a socket dir is given."""
     import psycopg
@@ -46,17 +46,18 @@ def _embedded_bench_url() -> str:
         host=socket_dir, user=server["USER"], dbname=server["NAME"], autocommit=True
     ) as connection:
         exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
         ).fetchone()
         if not exists:
-            connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    return f"postgres://{server['USER']}@/{BENCH_DATABASE}?host={socket_dir}"
+            connection.execute(f'CREATE DATABASE "{database}"')
+    return f"postgres://{server['USER']}@/{database}?host={socket_dir}"
 
 
-def bench_setup(*, migrate: bool = True) -> str:
-    """Configure and set up Django on the bench database; return a printable description."""
+def bench_setup(*, migrate: bool = True, database: str = BENCH_DATABASE) -> str:
+    """Configure and set up Django on the bench database (`database` on the embedded server);
+    return a printable description."""
     if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = _embedded_bench_url()
+        os.environ["DATABASE_URL"] = _embedded_bench_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
