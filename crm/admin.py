@@ -15,17 +15,8 @@ from crm.tenancy.admin import TenantScopedAdmin, may_configure
 from crm.tenancy.selectors import is_last_admin
 
 
-@admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "timezone", "currency", "default_language", "is_active")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request: HttpRequest):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(pk=getattr(request.tenant, "pk", None))
+class ConfiguredByTenantAdmins(admin.ModelAdmin):
+    """Tenants and memberships: a tenant's admins see and change their own, only superusers add."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may_configure(request)
@@ -38,6 +29,19 @@ class TenantAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(Tenant)
+class TenantAdmin(ConfiguredByTenantAdmins):
+    list_display = ("name", "slug", "timezone", "currency", "default_language", "is_active")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk=getattr(request.tenant, "pk", None))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
@@ -61,7 +65,7 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ConfiguredByTenantAdmins):
     """Roles can be changed here too, under the same rules as on the Members page (the same
     services run); people are added from the Members page, which creates their account."""
 
@@ -95,18 +99,6 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         member_remove(tenant=obj.tenant, actor=request.user, membership=obj)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return may_configure(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_configure(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may_configure(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and is_last_admin(membership=obj):
