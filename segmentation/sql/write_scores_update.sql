@@ -14,7 +14,7 @@ FROM (
     LEFT JOIN seg_scored s ON s.customer_id = f.customer_id
     WHERE f.existed
 ) n
-WHERE cs.customer_id = n.customer_id
+WHERE cs.customer_id = n.customer_id AND cs.tenant_id = %(tenant)s
   AND (cs.status, cs.score, cs.rank, cs.percentile, cs.computed_tier_id, cs.tier_id,
        cs.is_pinned, cs.raw_values, cs.normalised_values, cs.contributions)
       IS DISTINCT FROM
