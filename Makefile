@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint bench clean-data messages
+.PHONY: run test install setup lint bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
