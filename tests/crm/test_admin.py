@@ -211,7 +211,7 @@ def test_tenant_is_set_on_save_and_not_offered(catalogue_admin, admin_client_, t
         {"name": "Buzdolabı", "sku": "BZ-1", "category": categories["mine"].pk, "is_active": "on"},
     )
     assert response.status_code == 302
-    with scopes_disabled():
+    with scope(tenant=tenant):
         assert Product.objects.get(sku="BZ-1").tenant == tenant
 
 
