@@ -284,10 +284,6 @@ class Customer(TenantOwnedModel):
     def __str__(self) -> str:
         return self.display_name or self.company_name or f"{self.first_name} {self.last_name}"
 
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
 
 class ConsentSource(models.TextChoices):
     WEB_FORM = "web_form", _("Web form")
