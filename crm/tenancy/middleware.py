@@ -37,7 +37,7 @@ class TenantMiddleware:
 
         if "tenant_slug" in match.kwargs:
             return self._tenant_request(request, match.kwargs["tenant_slug"])
-        if match.app_name == "admin" or (match.namespace or "").startswith("admin"):
+        if match.app_name == "admin":  # every AdminSite, whatever its namespace
             return self._admin_request(request)
         return self.get_response(request)
 
