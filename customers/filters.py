@@ -141,8 +141,7 @@ class CustomerFilter(django_filters.FilterSet):
         self.tenant = tenant
         from customers.selectors import tenant_members  # selectors import this module
 
-        self.filters["owner"].queryset = tenant_members(tenant=tenant)
-        self.form.fields["owner"].queryset = tenant_members(tenant=tenant)
+        self.filters["owner"].queryset = tenant_members(tenant=tenant)  # the form is built later
 
     # --- filter methods ---------------------------------------------------------------------
 
@@ -236,8 +235,7 @@ class FeedbackFilter(django_filters.FilterSet):
         super().__init__(data if data is not None else {}, queryset, **kwargs)
         from customers.selectors import tenant_members  # selectors import this module
 
-        self.filters["assignee"].queryset = tenant_members(tenant=tenant)
-        self.form.fields["assignee"].queryset = tenant_members(tenant=tenant)
+        self.filters["assignee"].queryset = tenant_members(tenant=tenant)  # the form is built later
 
     def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset
