@@ -329,8 +329,10 @@ def test_a_row_only_the_database_refuses_is_rejected_and_the_rest_kept(tenant, t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_each_chunk_is_committed_on_its_own(tenant, tmp_path, monkeypatch):
-    # The production path (Celery task, command): no outer transaction, one commit per chunk.
+def test_outside_a_transaction_chunks_are_written_by_a_background_writer(
+    tenant, tmp_path, monkeypatch
+):
+    # The production path (Celery task, command): committed data, a writer thread.
     monkeypatch.setattr("customers.importing.service.CHUNK_ROWS", 2)
     CustomerFactory(tenant=tenant, external_id="M1")
     lines = [f"S{n},M1,2024-01-{n:02d},{n}" for n in range(1, 8)]
@@ -348,7 +350,7 @@ def test_outside_a_transaction_each_chunk_is_committed_on_its_own(tenant, tmp_pa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_chunk_write_fails_the_job(tenant, tmp_path, monkeypatch):
+def test_a_failing_background_writer_fails_the_job(tenant, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
