@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from crm.models import Tenant
 from crm.services import tenant_create
-from customers.scale_data import ScaleDataSize, default_size, scale_data_generate
+from customers.scale_data import default_size, scale_data_generate
 
 
 class Command(BaseCommand):
@@ -33,15 +34,12 @@ class Command(BaseCommand):
     def handle(self, *args, tenant: str, customers: int, transactions: int, **options) -> None:
         if customers < 1 or transactions < 0:
             raise CommandError("--customers must be at least 1 and --transactions at least 0.")
-        size = default_size(customers=customers, transactions=transactions)
-        size = ScaleDataSize(
-            customers=size.customers,
-            transactions=size.transactions,
-            interactions=options["interactions"]
-            if options["interactions"] is not None
-            else size.interactions,
-            feedback=options["feedback"] if options["feedback"] is not None else size.feedback,
-        )
+        given = {
+            name: options[name]
+            for name in ("interactions", "feedback")
+            if options[name] is not None  # 0 is a size too
+        }
+        size = replace(default_size(customers=customers, transactions=transactions), **given)
         tenant_object = Tenant.objects.filter(slug=tenant).first()
         if tenant_object is None:
             tenant_object = tenant_create(name=tenant.replace("-", " ").title(), slug=tenant)
