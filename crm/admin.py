@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import AuditEntry, Membership, Role, Tenant
 from crm.services import member_remove, member_role_change, membership_set
-from crm.tenancy.admin import TenantScopedAdmin, may_configure
+from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, may_configure
 from crm.tenancy.selectors import is_last_admin
 
 
@@ -107,17 +107,8 @@ class MembershipAdmin(ConfiguredByTenantAdmins):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(TenantScopedAdmin):
+class AuditEntryAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ("created_at", "action", "actor", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("action", "object_id")
     readonly_fields = ("created_at", "action", "actor", "object_type", "object_id", "data")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from crm.tenancy.admin import TenantScopedAdmin
+from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from customers.models import (
     ConsentRecord,
     Customer,
@@ -33,21 +33,8 @@ class ProductAdmin(TenantScopedAdmin):
     autocomplete_fields = ["category"]
 
 
-class ReadOnlyTenantAdmin(TenantScopedAdmin):
-    """Visible to tenant admins for support, changed only through the CRM's services."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Customer)
-class CustomerAdmin(ReadOnlyTenantAdmin):
+class CustomerAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["display_name", "kind", "city", "lifecycle_stage", "owner", "archived_at"]
     list_filter = ["kind", "lifecycle_stage", "archived_at"]
     # The search box on a million rows: exact identifiers only (indexed per tenant).
@@ -58,7 +45,7 @@ class CustomerAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyTenantAdmin):
+class ConsentRecordAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["customer", "channel", "granted", "recorded_at", "source", "recorded_by"]
     list_filter = ["channel", "granted", "source"]
     list_select_related = ["customer", "recorded_by"]
@@ -66,7 +53,7 @@ class ConsentRecordAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyTenantAdmin):
+class TransactionAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["occurred_at", "customer", "amount", "currency", "status", "category"]
     list_filter = ["status", "kind"]
     list_select_related = ["customer", "category"]
@@ -74,7 +61,7 @@ class TransactionAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(ReadOnlyTenantAdmin):
+class InteractionAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["occurred_at", "customer", "channel", "subject", "user"]
     list_filter = ["channel", "direction"]
     list_select_related = ["customer", "user"]
@@ -82,7 +69,7 @@ class InteractionAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(ReadOnlyTenantAdmin):
+class FeedbackAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["opened_at", "customer", "kind", "status", "assignee", "resolved_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["customer", "assignee"]
@@ -90,6 +77,6 @@ class FeedbackAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyTenantAdmin):
+class ImportJobAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["created_at", "kind", "original_filename", "status", "rejected_rows"]
     list_filter = ["kind", "status"]

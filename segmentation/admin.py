@@ -12,7 +12,7 @@ from django.forms.models import BaseModelFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
-from crm.tenancy.admin import TenantScopedAdmin
+from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from segmentation.models import ScoreRun, Tier, ValueKey
 from segmentation.services import (
     KeyDraft,
@@ -202,19 +202,10 @@ class TierAdmin(_AuditedConfigurationAdmin):
 
 
 @admin.register(ScoreRun)
-class ScoreRunAdmin(TenantScopedAdmin):
+class ScoreRunAdmin(ReadOnlyTenantScopedAdmin):
     """Read-only: what each recompute did (the weights used, counts, errors, timings)."""
 
     list_display = ("created_at", "trigger", "status", "finished_at", "customers_scored")
     list_filter = ("status", "trigger")
     ordering = ("-created_at",)
     readonly_fields = [field.name for field in ScoreRun._meta.fields if field.name != "tenant"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

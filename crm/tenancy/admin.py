@@ -98,6 +98,19 @@ class TenantScopedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
+class ReadOnlyTenantScopedAdmin(TenantScopedAdmin):
+    """Visible to tenant admins (support, history), changed only through the CRM's services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class TenantScopedInline(admin.TabularInline):
     """Inline for tenant-owned children: the tenant is copied from the parent on save."""
 
