@@ -203,19 +203,6 @@ def _audit_lifecycle(*, tenant: Tenant, actor: Any, customer: Customer, old_stag
 
 
 @transaction.atomic
-def customer_lifecycle_change(
-    *, tenant: Tenant, actor: Any, customer: Customer, stage: str, reason: str = ""
-) -> Customer:
-    """Move a customer to another lifecycle stage; terminating needs a reason."""
-    if stage not in LifecycleStage.values:
-        raise CustomerError(_("Unknown lifecycle stage."))
-    fields: dict[str, Any] = {"lifecycle_stage": stage}
-    if stage == LifecycleStage.TERMINATED:
-        fields["termination_reason"] = reason.strip()
-    return customer_update(tenant=tenant, actor=actor, customer=customer, **fields)
-
-
-@transaction.atomic
 def customer_archive(*, tenant: Tenant, actor: Any, customer: Customer) -> Customer:
     """Archive rather than delete: the history (purchases, consent evidence) must stay."""
     updated = Customer.objects.filter(

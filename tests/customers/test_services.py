@@ -20,7 +20,6 @@ from customers.services import (
     consent_record,
     customer_archive,
     customer_create,
-    customer_lifecycle_change,
     customer_restore,
     customer_update,
     feedback_open,
@@ -98,18 +97,21 @@ def test_create_writes_an_audit_entry(tenant, sales_user):
 
 def test_terminating_without_reason_is_refused(tenant, sales_user, customer):
     with pytest.raises(CustomerError):
-        customer_lifecycle_change(
-            tenant=tenant, actor=sales_user, customer=customer, stage=LifecycleStage.TERMINATED
+        customer_update(
+            tenant=tenant,
+            actor=sales_user,
+            customer=customer,
+            lifecycle_stage=LifecycleStage.TERMINATED,
         )
 
 
 def test_terminating_with_reason_is_audited_with_the_reason(tenant, sales_user, customer):
-    customer_lifecycle_change(
+    customer_update(
         tenant=tenant,
         actor=sales_user,
         customer=customer,
-        stage=LifecycleStage.TERMINATED,
-        reason="Rakibe geçti",
+        lifecycle_stage=LifecycleStage.TERMINATED,
+        termination_reason="Rakibe geçti",
     )
     entry = AuditEntry.objects.get(tenant=tenant, action="customers.lifecycle.changed")
     assert entry.data == {"from": "prospect", "to": "terminated", "reason": "Rakibe geçti"}
