@@ -9,6 +9,12 @@ from django.db import models
 from crm.models import AuditEntry, Tenant
 
 
+def user_or_none(actor: Any | None) -> Any | None:
+    """The signed-in user to record as the one who did something; None for the system
+    (nightly jobs, commands) and for anonymous users."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def audit_log(
     *,
     tenant: Tenant,
@@ -20,7 +26,7 @@ def audit_log(
     """Write one audit entry; `actor` is a user or None for the system (nightly jobs)."""
     return AuditEntry.objects.with_scopes_disabled().create(
         tenant=tenant,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_or_none(actor),
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.audit import audit_log
+from crm.audit import audit_log, user_or_none
 from crm.models import Membership, Tenant
 from customers.models import (
     CONSENT_FIELD_BY_CHANNEL,
@@ -75,11 +75,6 @@ def _check_member(*, tenant: Tenant, user: Any, what: str) -> None:
 def _check_same_tenant(*, tenant: Tenant, obj: Any, what: str) -> None:
     if obj is not None and obj.tenant_id != tenant.id:
         raise CustomerError(_("The %(what)s does not belong to this company.") % {"what": what})
-
-
-def _user_or_none(actor: Any) -> Any:
-    """The acting user to store on a row; None for the system (imports, nightly jobs)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
@@ -266,7 +261,7 @@ def consent_record(
         source=source,
         recorded_at=recorded_at,
         note=note.strip(),
-        recorded_by=_user_or_none(actor),
+        recorded_by=user_or_none(actor),
     )
     latest = (
         ConsentRecord.objects.filter(tenant=tenant, customer=customer, channel=channel)
@@ -334,7 +329,7 @@ def transaction_record(
         due_date=due_date,
         paid_date=paid_date,
         external_id=external_id,
-        recorded_by=_user_or_none(actor),
+        recorded_by=user_or_none(actor),
     )
     audit_log(
         tenant=tenant,
@@ -371,7 +366,7 @@ def interaction_log(
         subject=subject.strip(),
         notes=notes.strip(),
         outcome=outcome,
-        user=_user_or_none(actor),
+        user=user_or_none(actor),
     )
 
 
@@ -403,7 +398,7 @@ def feedback_open(
         satisfaction_score=satisfaction_score,
         assignee=assignee,
         opened_at=opened_at or timezone.now(),
-        created_by=_user_or_none(actor),
+        created_by=user_or_none(actor),
     )
     audit_log(
         tenant=tenant,

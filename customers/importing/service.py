@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm.audit import audit_log
+from crm.audit import audit_log, user_or_none
 from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
 from customers.importing import writing
@@ -73,7 +73,7 @@ def import_job_create(
         encoding=file_format.encoding,
         delimiter=file_format.delimiter,
         total_rows=file_format.total_rows,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=user_or_none(user),
     )
     job.file.save(job.original_filename, upload, save=False)
     job.save()
