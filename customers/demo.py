@@ -21,8 +21,8 @@ from stdnum.tr import vkn
 
 from crm.models import Membership, Role, Tenant
 from customers.models import (
+    CONSENT_FIELD_BY_CHANNEL,
     AcquisitionChannel,
-    ConsentChannel,
     ConsentRecord,
     ConsentSource,
     ContactChannel,
@@ -356,14 +356,9 @@ def _contacts_and_feedback(
 
 def _consent_records(*, tenant: Tenant, plans: list[_Plan], rng: random.Random):
     records = []
-    flags = {
-        ConsentChannel.EMAIL: "consent_email",
-        ConsentChannel.SMS: "consent_sms",
-        ConsentChannel.PHONE: "consent_phone",
-    }
     for plan in plans:
         customer = plan.customer
-        for channel, flag in flags.items():
+        for channel, flag in CONSENT_FIELD_BY_CHANNEL.items():
             given = getattr(customer, flag)
             withdrawn = not given and rng.random() < 0.1
             if not given and not withdrawn:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from customers.models import CONSENT_FIELD_BY_CHANNEL
+
 # Temporary-table column types; names are the target table's columns.
 CUSTOMER_COLUMNS: dict[str, str] = {
     "external_id": "text",
@@ -69,8 +71,6 @@ TRANSACTION_COLUMNS: dict[str, str] = {
 
 CUSTOMER_STAGING = "import_customer_rows"
 TRANSACTION_STAGING = "import_transaction_rows"
-
-CONSENT_CHANNELS = {"consent_email": "email", "consent_sms": "sms", "consent_phone": "phone"}
 
 
 def create_staging(table: str, columns: dict[str, str]) -> sql.Composed:
@@ -130,9 +130,9 @@ def upsert_customers(updated: list[str]) -> sql.Composed:
     columns = [name for name in CUSTOMER_COLUMNS if name not in CUSTOMER_STAGING_ONLY]
     consent_values = sql.SQL(", ").join(
         sql.SQL("({}, w.{}, p.{})").format(
-            sql.Literal(channel), sql.Identifier(column), sql.Identifier(column)
+            sql.Literal(str(channel)), sql.Identifier(column), sql.Identifier(column)
         )
-        for column, channel in CONSENT_CHANNELS.items()
+        for channel, column in CONSENT_FIELD_BY_CHANNEL.items()
     )
     return sql.SQL(
         """
