@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -114,14 +113,13 @@ def import_new(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 def _import_new(request: HttpRequest, tenant_slug: str, limit: UploadLimit) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, upload_too_large=limit.exceeded)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            job = import_job_create(
-                tenant=request.tenant,
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["file"],
-                file_format=form.file_format,
-            )
+        job = import_job_create(
+            tenant=request.tenant,
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            file_format=form.file_format,
+        )
         messages.success(request, _("The file was accepted; the import runs in the background."))
         return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
     return render(

@@ -53,6 +53,7 @@ def import_file_check(*, kind: str, raw: BinaryIO) -> FileFormat:
     return file_format
 
 
+@transaction.atomic
 def import_job_create(
     *,
     tenant: Tenant,
