@@ -4,22 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.urls import reverse
 
-from crm.compile_messages import compile_catalogues
+from crm.compile_messages import catalogue_paths, compile_catalogues
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "tr" / "LC_MESSAGES" / "django.po"
+TURKISH_CATALOGUES = [path for path in catalogue_paths() if path.parts[-3] == "tr"]
 
 
-def test_turkish_catalogue_translates_every_message():
-    with CATALOGUE.open("rb") as po_file:
+@pytest.mark.parametrize("path", TURKISH_CATALOGUES, ids=lambda path: str(path.parent.parent))
+def test_turkish_catalogue_translates_every_message(path):
+    with path.open("rb") as po_file:
         catalogue = read_po(po_file)
     untranslated = [message.id for message in catalogue if message.id and not message.string]
     fuzzy = [message.id for message in catalogue if message.id and message.fuzzy]
     assert untranslated == []
     assert fuzzy == []
+
+
+def test_app_catalogues_are_found(tmp_path):
+    app_catalogue = tmp_path / "loyalty" / "locale" / "tr" / "LC_MESSAGES" / "django.po"
+    app_catalogue.parent.mkdir(parents=True)
+    app_catalogue.write_bytes(CATALOGUE.read_bytes())
+    assert catalogue_paths(tmp_path) == [app_catalogue]
 
 
 def test_catalogue_compiles_to_mo(tmp_path):
