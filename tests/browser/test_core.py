@@ -25,7 +25,9 @@ def test_member_signs_in_with_the_form_and_lands_on_the_company_home(
     assert console_errors == []
 
 
-def test_home_page_fits_a_phone_without_sideways_scroll(phone_page, live_server, tenant, sales_user):
+def test_home_page_fits_a_phone_without_sideways_scroll(
+    phone_page, live_server, tenant, sales_user
+):
     sign_in(phone_page, live_server, sales_user)
     phone_page.goto(live_server.url + reverse("tenant_home", kwargs={"tenant_slug": tenant.slug}))
     assert phone_page.get_by_role("heading").first.is_visible()
