@@ -2,9 +2,13 @@
 
 * Memory stays flat with a million rows: `values_list(...).iterator(chunk_size=...)` reads
   through a server-side cursor, and each CSV line is yielded as soon as it is written.
-* Spreadsheet formula injection: a cell starting with = + - @ TAB or CR is prefixed with an
-  apostrophe, so Excel/LibreOffice show it as text instead of running it (plain negative
-  numbers are left alone). Our import strips that apostrophe again.
+* Spreadsheet formula injection: `csv_lines` is the one writer of every CSV the product hands
+  out (customers, transactions, rejected import rows, templates, and any later export: build
+  rows of plain values and pass them to `csv_lines` with a `CsvStyle`). It sends every cell,
+  the header's included and whatever its type (a joined list too), through `safe_cell`: a cell
+  starting with = + - @ TAB or CR is prefixed with an apostrophe, so Excel/LibreOffice show it
+  as text instead of running it (plain negative numbers are left alone). Our import strips that
+  apostrophe again.
 * Excel: UTF-8 with a BOM so Turkish letters show; "Turkish Excel" uses semicolons, decimal
   commas and dd.mm.yyyy dates. The headers are the import's column names, so an exported file
   imports back unchanged.
@@ -30,11 +34,13 @@ from customers.selectors import customer_list
 BOM = "\ufeff"
 CHUNK_SIZE = 2_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NEGATIVE_NUMBER = re.compile(r"^-\d+(?:[.,]\d+)?$")
+# ASCII digits only, to the very end (a "$" would let "-1\n" through).
+_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(?:[.,][0-9]+)?")
 
 
 def safe_cell(text: str) -> str:
-    if text.startswith(_FORMULA_START) and not _NEGATIVE_NUMBER.match(text):
+    """`text` as a spreadsheet shows it, never run as a formula."""
+    if text.startswith(_FORMULA_START) and not _NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -49,6 +55,10 @@ class CsvStyle:
         self.zone = zone
 
     def cell(self, value: Any) -> str:
+        """The cell's text for `value`, safe for a spreadsheet."""
+        return safe_cell(self._text(value))
+
+    def _text(self, value: Any) -> str:
         if value is None:
             return ""
         if isinstance(value, bool):
@@ -65,7 +75,7 @@ class CsvStyle:
             return value.strftime("%d.%m.%Y" if self.turkish_excel else "%Y-%m-%d")
         if isinstance(value, list | tuple):
             return "|".join(str(item) for item in value)
-        return safe_cell(str(value))
+        return str(value)
 
 
 class _Line:
@@ -76,8 +86,13 @@ class _Line:
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], style: CsvStyle) -> Iterator[str]:
+    """The CSV file, one line at a time (the first with the BOM), for a StreamingHttpResponse.
+
+    `rows` holds plain values (str, int, Decimal, date, datetime, bool, None, list of str);
+    `style` formats them. Every cell, the header's too, passes through `safe_cell`.
+    """
     writer = csv.writer(_Line(), delimiter=style.delimiter, lineterminator="\r\n")
-    yield BOM + writer.writerow(header)
+    yield BOM + writer.writerow([safe_cell(str(name)) for name in header])
     cell = style.cell
     for row in rows:
         yield writer.writerow([cell(value) for value in row])

