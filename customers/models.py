@@ -465,6 +465,19 @@ class Transaction(TenantOwnedModel):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    # The import that created the row (customers/events.py hands it to the apps that react).
+    # No database constraint: an FK trigger per row would slow a 100,000-row import.
+    import_job = models.ForeignKey(
+        "customers.ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("import"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -501,6 +514,11 @@ class Transaction(TenantOwnedModel):
                 fields=["tenant", "occurred_at"],
                 name="transaction_tenant_time",
                 include=["customer", "amount", "cost", "status", "kind", "due_date", "paid_date"],
+            ),
+            models.Index(
+                fields=["import_job"],
+                condition=Q(import_job__isnull=False),
+                name="transaction_import_job",
             ),
         ]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm.audit import audit_log, user_or_none
 from crm.models import Membership, Tenant
+from customers.events import transactions_recorded
 from customers.models import (
     CONSENT_FIELD_BY_CHANNEL,
     ConsentRecord,
@@ -338,6 +339,7 @@ def transaction_record(
         target=sale,
         data={"customer": customer.pk, "amount": str(sale.amount), "currency": sale.currency},
     )
+    transactions_recorded(tenant_id=tenant.pk, transaction_ids=[sale.pk])
     return sale
 
 

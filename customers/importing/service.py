@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from crm.audit import audit_log, user_or_none
 from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
+from customers.events import transactions_recorded
 from customers.importing import writing
 from customers.importing.columns import map_header
 from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_table
@@ -174,6 +175,9 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
             "rejected": job.rejected_rows,
         },
     )
+    if job.kind == ImportKind.TRANSACTIONS:
+        # Also after a failed job: its committed chunks hold real transactions.
+        transactions_recorded(tenant_id=tenant.pk, import_job_id=job.pk)
     return job
 
 
@@ -304,6 +308,7 @@ class _ChunkWriter:
             user_id=self.job.created_by_id,
             rows=rows,
             updated_columns=self.updated_columns,
+            job_id=self.job.pk,
         )
 
     def _write_good_rows(self, good: list, rejections: list[dict]) -> tuple[int, int, int]:

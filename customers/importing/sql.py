@@ -170,14 +170,15 @@ def upsert_customers(updated: list[str]) -> sql.Composed:
 
 
 def upsert_transactions(updated: list[str]) -> sql.Composed:
-    """Upsert the staged transactions. Parameters: tenant, user. Returns (created, updated)."""
+    """Upsert the staged transactions. Parameters: tenant, user, job (kept on created rows
+    only). Returns (created, updated)."""
     columns = list(TRANSACTION_COLUMNS)
     return sql.SQL(
         """
         WITH written AS (
             INSERT INTO customers_transaction AS t
-                (tenant_id, {columns}, recorded_by_id, created_at)
-            SELECT %(tenant)s, {columns}, %(user)s, now() FROM {staging}
+                (tenant_id, {columns}, recorded_by_id, import_job_id, created_at)
+            SELECT %(tenant)s, {columns}, %(user)s, %(job)s, now() FROM {staging}
             {conflict}
             RETURNING (t.xmax = 0) AS created
         )

@@ -54,12 +54,17 @@ def write_customers(
 
 
 def write_transactions(
-    *, tenant_id: int, user_id: int | None, rows: list[tuple], updated_columns: list[str]
+    *,
+    tenant_id: int,
+    user_id: int | None,
+    rows: list[tuple],
+    updated_columns: list[str],
+    job_id: int | None = None,
 ) -> tuple[int, int]:
     _stage(sql.TRANSACTION_STAGING, sql.TRANSACTION_COLUMNS, rows)
     return _run(
         sql.upsert_transactions(updated_columns),
-        {"tenant": tenant_id, "user": user_id},
+        {"tenant": tenant_id, "user": user_id, "job": job_id},
         sql.TRANSACTION_STAGING,
     )
 
