@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TenantOwnedModel
-from customers.models import Customer
+from customers.models import ConsentChannel, Customer
 from segmentation.metrics import METRICS
 
 MAX_ABS_WEIGHT = 100
@@ -554,3 +554,389 @@ class RunTransitionSummary(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.from_tier_id} → {self.to_tier_id}: {self.customers}"
+
+
+# --- The dashboard's per-customer facts, the four classes, saved segments and snapshots --------
+#
+# Written by the recompute's "dashboard" step (services/dashboard_summaries.py), read by the
+# dashboard, the vertical breakdown and segment membership (selectors/segments.py).
+
+
+class CustomerClass(models.TextChoices):
+    """The four classes of customer the company tells apart (definitions: ClassSettings)."""
+
+    MOST_IMPORTANT = "most_important", _("Most important")
+    FASTEST_GROWING = "fastest_growing", _("Fastest-growing")
+    CURRENT = "current", _("Current")
+    POTENTIAL = "potential", _("Potential")
+    OTHER = "other", _("Other inactive customers and prospects")
+
+
+class GrowthBand(models.TextChoices):
+    """Revenue in the window against the window before it."""
+
+    NEW = "new", _("New: nothing in the previous window")
+    FALLING_FAST = "falling_fast", _("Falling fast (below −50%)")
+    FALLING = "falling", _("Falling (−50% to −10%)")
+    STEADY = "steady", _("Steady (−10% to +10%)")
+    GROWING = "growing", _("Growing (+10% to +50%)")
+    GROWING_FAST = "growing_fast", _("Growing fast (+50% or more)")
+    NONE = "none", _("No revenue in either window")
+
+
+class ClassSettings(TenantOwnedModel):
+    """A company's thresholds for the four classes (one row per tenant; defaults if none)."""
+
+    peak_tiers = models.PositiveSmallIntegerField(
+        _("peak tiers"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Customers in this many tiers from the peak are the most important."),
+    )
+    growth_percent = models.DecimalField(
+        _("fastest-growing threshold (%)"),
+        max_digits=7,
+        decimal_places=2,
+        default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(10000)],
+        help_text=_(
+            "Active customers below the peak whose revenue in the window grew at least this "
+            "much over the window before are fastest-growing."
+        ),
+    )
+    contact_days = models.PositiveIntegerField(
+        _("recent contact (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Inactive customers and prospects contacted within this many days are potential "
+            "customers, as are those sharing region, industry and channel with the most "
+            "important ones."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer class settings")
+        verbose_name_plural = _("customer class settings")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="class_settings_one_per_tenant"),
+            models.CheckConstraint(
+                condition=Q(peak_tiers__gte=1), name="class_settings_peak_tiers_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(growth_percent__gte=0), name="class_settings_growth_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_days__gte=1), name="class_settings_contact_days_positive"
+            ),
+        ]
+
+
+class CustomerFacts(TenantOwnedModel):
+    """What the last recompute knew of a customer, for the dashboard and segments: tier, status,
+    class, revenue and margin in the window, revenue growth and the categories bought."""
+
+    tenant = _untriggered_fk(
+        "crm.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    customer = models.OneToOneField(
+        Customer,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="facts",
+        verbose_name=_("customer"),
+    )
+    run = _untriggered_fk(ScoreRun, related_name="+", db_index=False)
+    status = models.CharField(_("status"), max_length=10, choices=ScoreStatus.choices)
+    tier = _untriggered_fk(
+        Tier, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=4, null=True)
+    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, default=0)
+    margin = models.DecimalField(_("margin"), max_digits=16, decimal_places=2, default=0)
+    growth_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    previous_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    growth_percent = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    growth_band = models.CharField(_("revenue growth"), max_length=12, choices=GrowthBand.choices)
+    customer_class = models.CharField(_("class"), max_length=16, choices=CustomerClass.choices)
+    last_purchase_at = models.DateTimeField(_("last purchase"), null=True)
+    category_ids = ArrayField(models.BigIntegerField(), default=list)
+
+    class Meta:
+        verbose_name = _("customer facts")
+        verbose_name_plural = _("customer facts")
+        indexes = [
+            models.Index(fields=["tenant", "tier"], name="customer_facts_tier"),
+            models.Index(fields=["tenant", "customer_class"], name="customer_facts_class"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer_class__in=CustomerClass.values),
+                name="customer_facts_valid_class",
+            ),
+            models.CheckConstraint(
+                condition=Q(growth_band__in=GrowthBand.values), name="customer_facts_valid_band"
+            ),
+        ]
+
+
+class RunFigures(TenantOwnedModel):
+    """The key figures of a run, for comparing each with the run before."""
+
+    run = models.OneToOneField(ScoreRun, on_delete=models.CASCADE, related_name="figures")
+    customers = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    margin = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # Buyers (active or inactive) who were prospects or unknown in the previous run.
+    new_customers = models.PositiveIntegerField(default=0)
+    # Active in this run and in the previous one; previous_active is the rate's denominator.
+    retained = models.PositiveIntegerField(default=0)
+    previous_active = models.PositiveIntegerField(default=0)
+    average_score = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+
+    class Meta:
+        verbose_name = _("run figures")
+        verbose_name_plural = _("run figures")
+
+
+class RunClassSummary(TenantOwnedModel):
+    """Per run: customers, revenue and margin per class."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="class_summaries")
+    customer_class = models.CharField(max_length=16, choices=CustomerClass.choices)
+    customers = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    margin = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "customer_class"], name="run_class_summary_unique"
+            ),
+        ]
+
+
+class Dimension(models.TextChoices):
+    """What a tier's customers are split by (the vertical segmentation)."""
+
+    REGION = "region", _("Region")
+    CITY = "city", _("Province")
+    INDUSTRY = "industry", _("Industry")
+    ACQUISITION_CHANNEL = "acquisition_channel", _("Acquisition channel")
+    LIFECYCLE_STAGE = "lifecycle_stage", _("Lifecycle stage")
+    KIND = "kind", _("Customer type")
+    CATEGORY = "category", _("Product category bought in the window")
+    GROWTH_BAND = "growth_band", _("Revenue growth")
+
+
+class RunDimensionSummary(TenantOwnedModel):
+    """Per run: customers, revenue, margin and score sum per tier (and status) × dimension value.
+
+    The value is the customer field's value ('' when not given); for categories, the category
+    id as text (a customer who bought in two categories counts in both)."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="dimension_cells")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    value = models.CharField(max_length=200)
+    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=ScoreStatus.choices)
+    customers = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    margin = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    score_sum = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    scored = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "dimension"], name="run_dimension_cells"),
+        ]
+
+
+class StrategyType(models.TextChoices):
+    GROW = "grow", _("Grow")
+    KEEP = "keep", _("Keep")
+    WIN_BACK = "win_back", _("Win back")
+    REDUCE_COST = "reduce_cost", _("Reduce cost to serve")
+    END = "end", _("End the relationship")
+
+
+class OutsideGroup(models.TextChoices):
+    """Customers outside the pyramid a segment may take besides tiers."""
+
+    INACTIVE = "inactive", _("Inactive")
+    PROSPECT = "prospect", _("Prospects")
+
+
+def _choice_array(verbose_name, choices=None, max_length: int = 100):
+    return ArrayField(
+        models.CharField(max_length=max_length, choices=choices),
+        default=list,
+        blank=True,
+        verbose_name=verbose_name,
+    )
+
+
+class Segment(TenantOwnedModel):
+    """A saved group of customers: tiers (horizontal), dimension values (vertical), further
+    filters, and the strategy the company follows with them. Empty criteria take everyone;
+    values within one criterion are alternatives (OR), criteria combine with AND.
+    Membership: selectors.segments.segment_members(tenant=, segment=)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    tiers = models.ManyToManyField(
+        Tier, blank=True, related_name="segments", verbose_name=_("tiers")
+    )
+    outside_groups = _choice_array(_("outside the pyramid"), OutsideGroup.choices, 10)
+    regions = _choice_array(_("regions"))
+    cities = _choice_array(_("provinces"))
+    industries = _choice_array(_("industries"))
+    acquisition_channels = _choice_array(_("acquisition channels"), max_length=20)
+    lifecycle_stages = _choice_array(_("lifecycle stages"), max_length=20)
+    kinds = _choice_array(_("customer types"), max_length=10)
+    categories = models.ManyToManyField(
+        "customers.ProductCategory",
+        blank=True,
+        related_name="+",
+        verbose_name=_("product categories bought in the window"),
+    )
+    growth_bands = _choice_array(_("revenue growth"), GrowthBand.choices, 12)
+    customer_classes = _choice_array(_("classes"), CustomerClass.choices, 16)
+    last_purchase_after = models.DateField(_("last purchase on or after"), null=True, blank=True)
+    last_purchase_before = models.DateField(_("last purchase before"), null=True, blank=True)
+    tags = _choice_array(_("tags (any of)"), max_length=50)
+    consent_channel = models.CharField(
+        _("consent for"), max_length=10, blank=True, choices=ConsentChannel.choices
+    )
+    score_min = models.DecimalField(
+        _("score from"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    score_max = models.DecimalField(
+        _("score up to"),
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    strategy_type = models.CharField(
+        _("strategy"), max_length=12, choices=StrategyType.choices, default=StrategyType.KEEP
+    )
+    strategy = models.TextField(
+        _("strategy in words"),
+        blank=True,
+        help_text=_("What the company does with these customers."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="segment_name_per_tenant"),
+            models.CheckConstraint(
+                condition=Q(strategy_type__in=StrategyType.values),
+                name="segment_valid_strategy_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(score_min__isnull=True)
+                | Q(score_max__isnull=True)
+                | Q(score_min__lte=models.F("score_max")),
+                name="segment_score_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_purchase_after__isnull=True)
+                | Q(last_purchase_before__isnull=True)
+                | Q(last_purchase_after__lt=models.F("last_purchase_before")),
+                name="segment_purchase_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentRunSize(TenantOwnedModel):
+    """A segment's size and revenue as of each run (written by the recompute)."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="run_sizes")
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="+")
+    customers = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "run"], name="segment_run_size_unique"),
+        ]
+
+
+class SegmentSnapshot(TenantOwnedModel):
+    """Who was in a segment at a moment: a frozen list (e.g. a campaign's audience).
+    Made by services.segments.segment_snapshot_create; the segment may later be deleted,
+    its name stays."""
+
+    segment = models.ForeignKey(
+        Segment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="snapshots",
+        verbose_name=_("segment"),
+    )
+    segment_name = models.CharField(_("segment name"), max_length=120)
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    members_count = models.PositiveIntegerField(_("customers"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("frozen by"),
+    )
+    created_at = models.DateTimeField(_("frozen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("segment snapshot")
+        verbose_name_plural = _("segment snapshots")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.segment_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SegmentSnapshotMember(TenantOwnedModel):
+    """One customer of a snapshot, with their tier and score at that moment."""
+
+    snapshot = models.ForeignKey(SegmentSnapshot, on_delete=models.CASCADE, related_name="members")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, related_name="+")
+    score = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "customer"], name="segment_snapshot_member_unique"
+            ),
+        ]

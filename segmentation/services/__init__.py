@@ -15,16 +15,28 @@ from segmentation.services.runs import (
     score_run_request,
     tenants_due_for_nightly,
 )
+from segmentation.services.segments import (
+    SegmentError,
+    segment_create,
+    segment_delete,
+    segment_snapshot_create,
+    segment_update,
+)
 
 __all__ = [
     "KeyDraft",
     "PinError",
     "RecomputeError",
+    "SegmentError",
     "TierDraft",
     "configuration_change_record",
     "nightly_recomputes_schedule",
     "score_run_request",
     "scores_recompute",
+    "segment_create",
+    "segment_delete",
+    "segment_snapshot_create",
+    "segment_update",
     "segmentation_defaults_ensure",
     "tenants_due_for_nightly",
     "tier_pin_remove",

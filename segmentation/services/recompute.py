@@ -35,6 +35,7 @@ from segmentation.models import (
     Tier,
     ValueKey,
 )
+from segmentation.services.dashboard_summaries import dashboard_summaries_write
 from segmentation.services.defaults import segmentation_defaults_ensure
 
 logger = logging.getLogger(__name__)
@@ -190,6 +191,8 @@ def _compute(
     steps.run("scores: delete archived", sql.statement("write_scores_delete"))
     steps.run("tier summaries", sql.statement("write_tier_summaries"))
     steps.run("transition summaries", sql.statement("write_transition_summaries"))
+    # The dashboard's facts and summaries (services/dashboard_summaries.py), same transaction.
+    dashboard_summaries_write(tenant=tenant, run=run, steps=steps)
     # ON COMMIT DROP does not fire when the caller's transaction goes on (a test, a command
     # wrapping several tenants): drop the staging tables now.
     steps.run("drop staging", "DROP TABLE seg_raw, seg_scored, seg_final")

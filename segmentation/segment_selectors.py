@@ -1,0 +1,175 @@
+"""Segment membership: who is in a saved segment, or in criteria still being built.
+
+The public API (the campaigns app targets segments through exactly these names):
+
+- ``segment_members(*, tenant, segment) -> QuerySet[Customer]``: the segment's customers now,
+  ONE set-based query (customers joined to the facts the last recompute wrote); chain
+  ``.values(...)``, ``.count()`` or use it as a subquery.
+- ``segment_member_count(*, tenant, segment) -> int``.
+- ``SegmentCriteria.of(segment)`` and ``criteria_members(*, tenant, criteria)``: the same for
+  criteria that are not saved yet (the builder's live count).
+- ``criteria_figures(*, tenant, criteria) -> SegmentFigures``: count, revenue and revenue share
+  in one aggregate query.
+
+Frozen lists (who was in a segment at a moment) are made by
+``segmentation.services.segment_snapshot_create`` and read as ``SegmentSnapshot.members``.
+
+Rules: an empty criterion takes everyone; the values of one criterion are alternatives (OR);
+criteria combine with AND. Tiers and the groups outside the pyramid are alternatives too.
+Criteria on the facts (tier, status, class, growth, categories, last purchase, score) read the
+last successful recompute; a customer added since is in no segment that uses them. Archived
+customers are never members.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from crm.models import Tenant
+from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer
+from segmentation.models import RunFigures, RunStatus, ScoreRun, Segment
+
+
+@dataclass(frozen=True)
+class SegmentCriteria:
+    tier_ids: tuple[int, ...] = ()
+    outside_groups: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    acquisition_channels: tuple[str, ...] = ()
+    lifecycle_stages: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    category_ids: tuple[int, ...] = ()
+    growth_bands: tuple[str, ...] = ()
+    customer_classes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    last_purchase_after: date | None = None
+    last_purchase_before: date | None = None
+    consent_channel: str = ""
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+
+    @classmethod
+    def of(cls, segment: Segment) -> SegmentCriteria:
+        """A saved segment's criteria (two small queries: its tiers and categories)."""
+        tier_ids = Segment.tiers.through.objects.filter(segment_id=segment.pk).values_list(
+            "tier_id", flat=True
+        )
+        category_ids = Segment.categories.through.objects.filter(segment_id=segment.pk).values_list(
+            "productcategory_id", flat=True
+        )
+        values = {}
+        for field in fields(cls):
+            if field.name == "tier_ids":
+                values[field.name] = tuple(sorted(tier_ids))
+            elif field.name == "category_ids":
+                values[field.name] = tuple(sorted(category_ids))
+            else:
+                value = getattr(segment, field.name)
+                values[field.name] = tuple(value) if isinstance(value, list) else value
+        return cls(**values)
+
+    def is_empty(self) -> bool:
+        return self == SegmentCriteria()
+
+
+def _day_start(day: date, tenant: Tenant) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tenant.zone)
+
+
+def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
+    """The criteria as one Q over Customer (facts through the `facts` relation)."""
+    q = Q()
+    if criteria.tier_ids or criteria.outside_groups:
+        q &= Q(facts__tier_id__in=criteria.tier_ids) | Q(
+            facts__tier__isnull=True, facts__status__in=criteria.outside_groups
+        )
+    for name, lookup in (
+        ("regions", "region__in"),
+        ("cities", "city__in"),
+        ("industries", "industry__in"),
+        ("acquisition_channels", "acquisition_channel__in"),
+        ("lifecycle_stages", "lifecycle_stage__in"),
+        ("kinds", "kind__in"),
+        ("growth_bands", "facts__growth_band__in"),
+        ("customer_classes", "facts__customer_class__in"),
+    ):
+        values = getattr(criteria, name)
+        if values:
+            q &= Q(**{lookup: list(values)})
+    if criteria.category_ids:
+        q &= Q(facts__category_ids__overlap=list(criteria.category_ids))
+    if criteria.tags:
+        q &= Q(tags__overlap=list(criteria.tags))
+    if criteria.last_purchase_after:
+        q &= Q(facts__last_purchase_at__gte=_day_start(criteria.last_purchase_after, tenant))
+    if criteria.last_purchase_before:
+        q &= Q(facts__last_purchase_at__lt=_day_start(criteria.last_purchase_before, tenant))
+    if criteria.consent_channel:
+        q &= Q(**{CONSENT_FIELD_BY_CHANNEL[criteria.consent_channel]: True})
+    if criteria.score_min is not None:
+        q &= Q(facts__score__gte=criteria.score_min)
+    if criteria.score_max is not None:
+        q &= Q(facts__score__lte=criteria.score_max)
+    return q
+
+
+def criteria_members(*, tenant: Tenant, criteria: SegmentCriteria) -> QuerySet[Customer]:
+    return Customer.objects.filter(tenant=tenant, archived_at__isnull=True).filter(
+        criteria_q(tenant=tenant, criteria=criteria)
+    )
+
+
+def segment_members(*, tenant: Tenant, segment: Segment) -> QuerySet[Customer]:
+    """The segment's customers now: one query (no order; add one for a list)."""
+    return criteria_members(tenant=tenant, criteria=SegmentCriteria.of(segment))
+
+
+def segment_member_count(*, tenant: Tenant, segment: Segment) -> int:
+    return segment_members(tenant=tenant, segment=segment).count()
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    customers: int
+    revenue: Decimal
+    revenue_share: Decimal | None  # % of the window's revenue of all customers (last run)
+
+
+def base_revenue(*, tenant: Tenant) -> Decimal | None:
+    """The window's revenue of all customers in the last successful run (None before any)."""
+    run = (
+        ScoreRun.objects.filter(tenant=tenant, status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if run is None:
+        return None
+    return (
+        RunFigures.objects.filter(tenant=tenant, run_id=run)
+        .values_list("revenue", flat=True)
+        .first()
+    )
+
+
+def criteria_figures(*, tenant: Tenant, criteria: SegmentCriteria) -> SegmentFigures:
+    totals = criteria_members(tenant=tenant, criteria=criteria).aggregate(
+        customers=Count("pk"),
+        revenue=Coalesce(
+            Sum("facts__revenue"),
+            Decimal(0),
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        ),
+    )
+    total = base_revenue(tenant=tenant)
+    share = None
+    if total:
+        share = (Decimal(100) * totals["revenue"] / total).quantize(Decimal("0.01"))
+    return SegmentFigures(totals["customers"], totals["revenue"], share)
