@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from crm.fields import LocalizedDecimalField
 from customers.models import (
     ConsentChannel,
     ConsentSource,
@@ -274,6 +275,12 @@ class TransactionForm(forms.ModelForm):
             "due_date",
             "paid_date",
         ]
+        # Text inputs read in the user's language: <input type=number> turned 1250,50 into 125050.
+        field_classes = {
+            "amount": LocalizedDecimalField,
+            "cost": LocalizedDecimalField,
+            "quantity": LocalizedDecimalField,
+        }
         widgets = {
             "occurred_at": DateTimeInput(),
             "due_date": DateInput(),

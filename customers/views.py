@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.decimals import format_money
 from crm.tenancy.permissions import tenant_permission_required
 from customers import selectors, services
 from customers.forms import (
@@ -304,23 +305,25 @@ def _quick_action(
     form_kwargs: dict,
     prefix: str,
     service: Callable[..., Any],
-    success: str,
+    success: str | Callable[[Any], str],
 ) -> HttpResponse:
     """Bind the quick-action form, call `service` with its cleaned data, answer with the fresh
     form (customers/quick/_<prefix>.html) and, on success, the timeline, totals and consent
-    swapped in out of band."""
+    swapped in out of band. `success` may be a function of what the service returned (to repeat
+    what was saved)."""
     customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
     form = form_class(request.POST, prefix=prefix, **form_kwargs)
     saved = False
     if form.is_valid():
         try:
-            service(
+            result = service(
                 tenant=request.tenant, actor=request.user, customer=customer, **form.cleaned_data
             )
         except services.CustomerError as exc:
             form.add_error(None, str(exc))
         else:
             saved = True
+            success = success(result) if callable(success) else success
             form = form_class(prefix=prefix, **form_kwargs)
     context = {"form": form, "customer": customer, "saved": saved, "success_message": success}
     if saved:
@@ -361,7 +364,10 @@ def customer_record_sale(request: HttpRequest, tenant_slug: str, customer_id: in
         form_kwargs={"tenant": request.tenant},
         prefix="sale",
         service=services.transaction_record,
-        success=_("Sale recorded."),
+        success=lambda sale: (
+            _("Sale of %(amount)s recorded.")
+            % {"amount": format_money(sale.amount, currency=sale.currency)}
+        ),
     )
 
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from crm.decimals import parse_localized_decimal
 from customers.turkish import fold
 
 # Cells our own export protected against formula injection start with an apostrophe.
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
-_NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f₺]|TL$|TRY$", re.IGNORECASE)
-_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _DATE = re.compile(
     r"^(?:(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})"
     r"|(?P<Y>\d{4})-(?P<M>\d{1,2})-(?P<D>\d{1,2}))"
@@ -37,31 +36,9 @@ def clean_cell(text: str) -> str:
 
 
 def parse_decimal(text: str) -> Decimal:
-    """'1.234,56', '1234,56', '1,234.56', '1234.56' and '₺1.234,56' are all 1234.56.
-
-    With both separators, the last one is the decimal mark. With one kind only: a comma is the
-    decimal mark (Turkish style) unless it occurs several times; a single dot is the decimal
-    mark (programs write 1234.56), several dots are thousands separators (1.234.567).
-    """
-    if _PLAIN_NUMBER.match(text):  # the common case, without the rules below
-        return Decimal(text)
-    value = _NUMBER_NOISE.sub("", text)
-    if "," in value and "." in value:
-        if value.rfind(",") > value.rfind("."):
-            value = value.replace(".", "").replace(",", ".")
-        else:
-            value = value.replace(",", "")
-    elif "," in value:
-        value = value.replace(",", "") if value.count(",") > 1 else value.replace(",", ".")
-    elif value.count(".") > 1:
-        value = value.replace(".", "")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
-    if not number.is_finite():
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
-    return number
+    """'1.234,56', '1234,56', '1,234.56', '1234.56' and '₺1.234,56' are all 1234.56; '1.234'
+    (1234 or 1.234?) is refused. The forms read numbers with the same rules (crm.decimals)."""
+    return parse_localized_decimal(text)
 
 
 def _date_parts(text: str) -> re.Match:

@@ -122,3 +122,10 @@ def test_inspect_counts_data_rows_and_skips_blank_lines():
 def test_inspect_refuses_nul_bytes():
     with pytest.raises(ImportFileError, match="binary"):
         inspect_file(io.BytesIO(b"external_id\nM1\x00\n"))
+
+
+@pytest.mark.parametrize("text", ["1.234", "1,234", "12.500 TL"])
+def test_parse_decimal_refuses_a_cell_that_reads_two_ways(text):
+    # The forms' rule (crm.decimals): 1.234 could be 1234 or 1.234, so the row is rejected.
+    with pytest.raises(ValueError, match="can be read two ways"):
+        parse_decimal(text)
