@@ -14,6 +14,7 @@ from django.db.models import CharField, DateTimeField, ExpressionWrapper, F, Que
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
+from customers import list_extensions
 from customers.models import (
     AcquisitionChannel,
     Customer,
@@ -63,9 +64,26 @@ def _unindexed(sort: tuple[str, ...]) -> tuple[Any, ...]:
     return (ordered, *rest)
 
 
-def _estimated_rows(queryset: QuerySet) -> int:
+def planner_estimate(queryset: QuerySet) -> int:
+    """The rows PostgreSQL expects `queryset` to return (EXPLAIN, nothing is run)."""
     plan = json.loads(queryset.values("pk").explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def member_name(user) -> str:
+    """A member as people know them: the full name, the username only when there is none."""
+    return user.get_full_name() or user.get_username()
+
+
+class MemberChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return member_name(obj)
+
+
+class MemberChoiceFilter(django_filters.ModelChoiceFilter):
+    """A tenant member, shown by name ("Elif Güneş"), not by username."""
+
+    field_class = MemberChoiceField
 
 
 ARCHIVED_CHOICES = [
@@ -83,7 +101,7 @@ class CustomerFilter(django_filters.FilterSet):
     lifecycle_stage = django_filters.ChoiceFilter(
         label=_("Lifecycle stage"), choices=LifecycleStage.choices, empty_label=_("Any stage")
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = MemberChoiceFilter(
         label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Anyone")
     )
     region = django_filters.ChoiceFilter(
@@ -135,13 +153,33 @@ class CustomerFilter(django_filters.FilterSet):
 
     search_plan: str | None = None  # None (no search), "narrow" or "broad"
 
-    def __init__(self, data=None, queryset=None, *, tenant, **kwargs: Any) -> None:
+    def __init__(
+        self, data=None, queryset=None, *, tenant, role: str | None = None, **kwargs: Any
+    ) -> None:
         # Always bound, so the defaults (active only, sorted by name) apply to an empty query.
         super().__init__(data if data is not None else {}, queryset, **kwargs)
         self.tenant = tenant
         from customers.selectors import tenant_members  # selectors import this module
 
-        self.filters["owner"].queryset = tenant_members(tenant=tenant)  # the form is built later
+        # The form is built later, from self.filters: set the tenant's choices before.
+        self.filters["owner"].queryset = tenant_members(tenant=tenant)
+        # Other apps' filters and sorts (customers/list_extensions.py), for this tenant.
+        self.extension_filters = list_extensions.list_filters(role=role)
+        for extension in self.extension_filters:
+            built = extension.build(tenant=tenant)
+            built.parent = self
+            built.model = self.queryset.model
+            self.filters[extension.key] = built
+        self.extension_sorts = {s.key: s for s in list_extensions.list_sorts(role=role)}
+        self.filters["sort"].extra["choices"] = [
+            *SORT_CHOICES,
+            *((key, sort.label) for key, sort in self.extension_sorts.items()),
+        ]
+
+    @property
+    def extension_fields(self) -> list:
+        """The bound form fields of other apps' filters, for the filter bar."""
+        return [self.form[extension.key] for extension in self.extension_filters]
 
     # --- filter methods ---------------------------------------------------------------------
 
@@ -156,7 +194,7 @@ class CustomerFilter(django_filters.FilterSet):
             # them ("0532" matched 31,140 customers, estimated 433); the length tells instead.
             narrow = digits >= NARROW_PHONE_DIGITS
         else:
-            narrow = _estimated_rows(matching) <= NARROW_SEARCH_ROWS
+            narrow = planner_estimate(matching) <= NARROW_SEARCH_ROWS
         self.search_plan = "narrow" if narrow else "broad"
         return matching
 
@@ -182,7 +220,14 @@ class CustomerFilter(django_filters.FilterSet):
     @property
     def sort_key(self) -> str:
         sort = self.form.cleaned_data.get("sort")
-        return sort if sort in SORTS else DEFAULT_SORT
+        return sort if sort in SORTS or sort in self.extension_sorts else DEFAULT_SORT
+
+    def _ordered(self, queryset: QuerySet, *, through_search_index: bool) -> QuerySet:
+        extension = self.extension_sorts.get(self.sort_key)
+        if extension is not None:
+            return extension.apply(queryset, tenant=self.tenant)
+        sort = SORTS[self.sort_key]
+        return queryset.order_by(*(_unindexed(sort) if through_search_index else sort))
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
@@ -192,16 +237,13 @@ class CustomerFilter(django_filters.FilterSet):
         elif archived != "all":
             queryset = queryset.filter(archived_at__isnull=True)
         self.unsorted_qs = queryset
-        sort = SORTS[self.sort_key]
-        if self.search_plan == "narrow":
-            sort = _unindexed(sort)
-        return queryset.order_by(*sort)
+        return self._ordered(queryset, through_search_index=self.search_plan == "narrow")
 
     @property
     def qs_through_search_index(self) -> QuerySet:
         """The same rows and order, read through the search index (the broad-search fallback)."""
         self.qs  # noqa: B018 -- filters first
-        return self.unsorted_qs.order_by(*_unindexed(SORTS[self.sort_key]))
+        return self._ordered(self.unsorted_qs, through_search_index=True)
 
 
 UNRESOLVED = "unresolved"
@@ -221,7 +263,7 @@ class FeedbackFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Type"), choices=FeedbackKind.choices, empty_label=_("Any type")
     )
-    assignee = django_filters.ModelChoiceFilter(
+    assignee = MemberChoiceFilter(
         label=_("Assigned to"),
         queryset=get_user_model().objects.none(),
         empty_label=_("Anyone"),

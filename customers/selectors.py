@@ -21,7 +21,8 @@ from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
 from psycopg.errors import QueryCanceled
 
-from customers.filters import CustomerFilter, FeedbackFilter
+from customers import list_extensions
+from customers.filters import CustomerFilter, FeedbackFilter, planner_estimate
 from customers.models import (
     CONSENT_FIELD_BY_CHANNEL,
     ConsentChannel,
@@ -37,10 +38,13 @@ from customers.models import (
 )
 
 
-def customer_filterset(*, tenant, params: Mapping[str, Any] | None) -> CustomerFilter:
-    """The bound FilterSet for `params` (its form renders the filter bar)."""
+def customer_filterset(
+    *, tenant, params: Mapping[str, Any] | None, role: str | None = None
+) -> CustomerFilter:
+    """The bound FilterSet for `params` (its form renders the filter bar). With `role`, only the
+    other apps' filters and sorts that role may use (customers/list_extensions.py)."""
     base = Customer.objects.filter(tenant=tenant).select_related("owner")
-    return CustomerFilter(params, queryset=base, tenant=tenant)
+    return CustomerFilter(params, queryset=base, tenant=tenant, role=role)
 
 
 def customer_list(*, tenant, params: Mapping[str, Any] | None = None) -> QuerySet[Customer]:
@@ -91,10 +95,10 @@ BROAD_SEARCH_TIMEOUT_MS = 120
 
 
 def customer_list_page(
-    *, tenant, params: Mapping[str, Any] | None, page_size: int = 25
+    *, tenant, params: Mapping[str, Any] | None, page_size: int = 25, role: str | None = None
 ) -> tuple[CustomerFilter, PageSlice]:
     """The list page: the bound filters (for the form) and one page of customers."""
-    filterset = customer_filterset(tenant=tenant, params=params)
+    filterset = customer_filterset(tenant=tenant, params=params, role=role)
     queryset = filterset.qs  # filtering decides the search plan
     page = (params or {}).get("page")
     if filterset.search_plan == "broad":
@@ -144,6 +148,64 @@ def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) ->
         has_next=more and number < MAX_PAGE,
         beyond_last_page=more and number >= MAX_PAGE,
     )
+
+
+@dataclass(frozen=True)
+class ListRow:
+    customer: Customer
+    cells: list[dict[str, Any]]  # {"column": ListColumn, "value": ...} per registered column
+
+
+def customer_list_rows(*, tenant, customers: list[Customer], role: str | None) -> tuple[list, list]:
+    """The registered columns the role may see and one row per customer with their values:
+    one query per column for the whole page (customers/list_extensions.py)."""
+    columns = list_extensions.list_columns(role=role)
+    values = list_extensions.column_values(
+        tenant=tenant, customer_ids=[customer.pk for customer in customers], columns=columns
+    )
+    rows = [
+        ListRow(
+            customer=customer,
+            cells=[
+                {"column": column, "value": values[column.key].get(customer.pk)}
+                for column in columns
+            ],
+        )
+        for customer in customers
+    ]
+    return columns, rows
+
+
+@dataclass(frozen=True)
+class CustomerCount:
+    number: int
+    exact: bool
+
+
+# Up to this many matches the list counts them; beyond, it shows the planner's estimate.
+EXACT_COUNT_LIMIT = 10_000
+
+
+def customer_count(*, filterset: CustomerFilter) -> CustomerCount:
+    """How many customers the filters match: exact when few, else the planner's estimate
+    ("about 1.000.000 customers"): no COUNT(*) over a million rows on each view."""
+    queryset = filterset.unsorted_qs if hasattr(filterset, "unsorted_qs") else filterset.qs
+    queryset = queryset.order_by()
+    estimate = planner_estimate(queryset)
+    if estimate <= EXACT_COUNT_LIMIT:
+        exact = queryset[: EXACT_COUNT_LIMIT + 1].count()  # bounded, on an index
+        if exact <= EXACT_COUNT_LIMIT:
+            return CustomerCount(number=exact, exact=True)
+        estimate = max(estimate, exact)
+    return CustomerCount(number=_rounded(estimate), exact=False)
+
+
+def _rounded(number: int) -> int:
+    """Two significant digits: an estimate should not look exact (1.034.211 -> 1.000.000)."""
+    if number < 100:
+        return number
+    digits = len(str(number)) - 2
+    return int(round(number, -digits))
 
 
 # --- people -----------------------------------------------------------------------------------

@@ -45,9 +45,28 @@ def _wants_partial(request: HttpRequest) -> bool:
 
 def _query_without_page(request: HttpRequest) -> QueryDict:
     """The list's filters as given, for the pager's links to add their page to."""
-    query = request.GET.copy()
+    query = _query_without_empty(request)
     query.pop("page", None)
     return query
+
+
+def _query_without_empty(request: HttpRequest) -> QueryDict:
+    """The query without empty parameters ("?q=&owner=&sort=name" is "?sort=name"): the URL a
+    user copies and shares says only what was chosen."""
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        kept = [value for value in values if value.strip()]
+        if kept:
+            query.setlist(key, kept)
+    return query
+
+
+def _clean_url(request: HttpRequest) -> str | None:
+    """The same page without empty parameters, or None when the URL is already clean."""
+    query = _query_without_empty(request)
+    if dict(query.lists()) == dict(request.GET.lists()):
+        return None
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def _url(name: str, request: HttpRequest, **kwargs) -> str:
@@ -61,19 +80,37 @@ def _url(name: str, request: HttpRequest, **kwargs) -> str:
 @tenant_permission_required("customers.view")
 @require_GET
 def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    clean_url = _clean_url(request)
+    if clean_url is not None and not request.htmx:
+        return redirect(clean_url)  # a submitted filter form (no JavaScript) leaves empty fields
+    role = request.tenant_role
+    params = _query_without_empty(request)
     filterset, page = selectors.customer_list_page(
-        tenant=request.tenant, params=request.GET, page_size=PAGE_SIZE
+        tenant=request.tenant, params=params, page_size=PAGE_SIZE, role=role
+    )
+    columns, rows = selectors.customer_list_rows(
+        tenant=request.tenant, customers=page.object_list, role=role
     )
     query = _query_without_page(request)
+    without_sort = query.copy()
+    without_sort.pop("sort", None)
     context = {
         "filterset": filterset,
         "page": page,
+        "columns": columns,
+        "rows": rows,
+        "count": selectors.customer_count(filterset=filterset),
         "query_string": query.urlencode(),
+        "sort_key": filterset.sort_key,
+        "sort_query_string": without_sort.urlencode(),
         "filtered": any(value for key, value in query.items() if key != "sort"),
         "provinces": PROVINCES,
     }
     if _wants_partial(request):
-        return render(request, "customers/_list_results.html", context)
+        response = render(request, "customers/_list_results.html", context)
+        if clean_url is not None:
+            response["HX-Push-Url"] = clean_url  # htmx pushes this instead of the raw URL
+        return response
     return render(request, "customers/list.html", context)
 
 

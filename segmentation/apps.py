@@ -49,3 +49,49 @@ class SegmentationConfig(AppConfig):
             )
         )
         register_demo_loader(DemoLoader(key="scores", load=demo_scores_load, order=50))
+        self._register_list_extensions()
+
+    def _register_list_extensions(self) -> None:
+        """Tier and score on the customer list (customers/list_extensions.py)."""
+        from customers.list_extensions import (
+            ListColumn,
+            ListFilter,
+            ListSort,
+            register_list_column,
+            register_list_filter,
+            register_list_sort,
+        )
+        from segmentation import list_columns
+
+        register_list_column(
+            ListColumn(
+                key="tier",
+                label=_("Tier"),
+                template_name="segmentation/columns/_tier.html",
+                values=list_columns.scores_by_customer,
+                on_card=True,
+                order=10,
+            )
+        )
+        register_list_column(
+            ListColumn(
+                key="score",
+                label=_("Score"),
+                template_name="segmentation/columns/_score.html",
+                values=list_columns.scores_by_customer,
+                sort="-score",
+                order=20,
+            )
+        )
+        register_list_filter(ListFilter(key="tier", build=list_columns.tier_filter, order=10))
+        register_list_sort(
+            ListSort(key="-score", label=_("Score (highest first)"), apply=list_columns.by_score)
+        )
+        register_list_sort(
+            ListSort(
+                key="score",
+                label=_("Score (lowest first)"),
+                apply=list_columns.by_score_ascending,
+                order=101,
+            )
+        )

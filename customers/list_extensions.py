@@ -1,0 +1,113 @@
+"""The customer-list registry: higher apps add columns, filters and sorts to the customer list.
+
+`customers` never imports the apps that contribute (segmentation, loyalty, ...): they call
+`register_list_column`, `register_list_filter` and `register_list_sort` in their
+AppConfig.ready(). Everything stays set-based:
+
+- a column loads its values for the whole page at once: `values(tenant=, customer_ids=)` returns
+  {customer id: value}, one query per column and page (never one per row);
+- a filter is a django-filter Filter built for the tenant (choices are the tenant's own), whose
+  method narrows the queryset in SQL;
+- a sort orders the queryset in SQL (`apply(queryset, tenant=)`); a sort that cannot use an
+  index at a million customers should say so in its docstring and be measured in bench/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+from crm.tenancy.permissions import role_has_permission
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    key: str
+    label: str | Promise
+    # Renders one cell; its context has `customer` and `value` (None when values() has none).
+    template_name: str
+    # (tenant=, customer_ids=) -> {customer id: value}: one query for the page's customers.
+    values: Callable[..., dict[int, Any]]
+    # The ListSort a click on the column header applies (None: the column is not sortable).
+    sort: str | None = None
+    permission: str = "customers.view"
+    # Shown on the phone card too (below 576 px the list is a list of cards).
+    on_card: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    key: str  # the query parameter, e.g. "tier"
+    # (tenant=) -> a django_filters.Filter whose method filters in SQL; its label is the field's.
+    build: Callable[..., Any]
+    permission: str = "customers.view"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ListSort:
+    key: str  # the value of ?sort=, e.g. "-score"
+    label: str | Promise
+    # (queryset, tenant=) -> the queryset ordered (with a unique last key, e.g. "id").
+    apply: Callable[..., QuerySet]
+    permission: str = "customers.view"
+    order: int = 100
+    # Extra facts for the bench and readers: whether an index serves it at scale.
+    notes: str = field(default="", compare=False)
+
+
+_columns: dict[str, ListColumn] = {}
+_filters: dict[str, ListFilter] = {}
+_sorts: dict[str, ListSort] = {}
+
+
+def register_list_column(column: ListColumn) -> None:
+    _columns[column.key] = column
+
+
+def register_list_filter(list_filter: ListFilter) -> None:
+    _filters[list_filter.key] = list_filter
+
+
+def register_list_sort(sort: ListSort) -> None:
+    _sorts[sort.key] = sort
+
+
+def _allowed(items: Iterable[Any], role: str | None) -> list[Any]:
+    return sorted(
+        (item for item in items if role is None or role_has_permission(role, item.permission)),
+        key=lambda item: (item.order, item.key),
+    )
+
+
+def list_columns(*, role: str | None = None) -> list[ListColumn]:
+    """Registered columns in their order; with `role`, only those the role may see."""
+    return _allowed(_columns.values(), role)
+
+
+def list_filters(*, role: str | None = None) -> list[ListFilter]:
+    return _allowed(_filters.values(), role)
+
+
+def list_sorts(*, role: str | None = None) -> list[ListSort]:
+    return _allowed(_sorts.values(), role)
+
+
+def list_sort(key: str) -> ListSort | None:
+    return _sorts.get(key)
+
+
+def column_values(
+    *, tenant, customer_ids: list[int], columns: list[ListColumn]
+) -> dict[str, dict[int, Any]]:
+    """{column key: {customer id: value}} for one page: one query per column, none when empty."""
+    if not customer_ids:
+        return {column.key: {} for column in columns}
+    return {
+        column.key: column.values(tenant=tenant, customer_ids=customer_ids) for column in columns
+    }
