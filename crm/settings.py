@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
+    "axes",
+    "django_ratelimit",
     "crm.apps.CrmConfig",
     "customers",
     "segmentation",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.tenancy.middleware.TenantMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -104,6 +109,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed sign-ins (the admin's too) and locks out a username, and separately a
+# client address, after CRM_LOGIN_FAILURE_LIMIT failures; the lock ends CRM_LOGIN_LOCKOUT_MINUTES
+# after the last attempt. An operator unlocks at once by deleting the "access attempts" in the
+# admin (or `manage.py axes_reset_username <name>`). A successful sign-in clears the counters.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("CRM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CRM_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.accounts.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the client
+# connects directly); the client's address for lockouts and rate limits is read accordingly.
+CRM_TRUSTED_PROXY_COUNT = env.int("CRM_TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "crm.accounts.client_ip"
+# Password reset mails (django-ratelimit, fixed windows): per address asked for, per client.
+CRM_PASSWORD_RESET_RATE_PER_ADDRESS = env.str("CRM_PASSWORD_RESET_RATE_PER_ADDRESS", default="3/h")
+CRM_PASSWORD_RESET_RATE_PER_IP = env.str("CRM_PASSWORD_RESET_RATE_PER_IP", default="20/h")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tenant_pick"
 LOGOUT_REDIRECT_URL = "login"
@@ -146,6 +172,31 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CRM <noreply@localhost>")
+
+# The cache holds the rate limit counters: Redis when REDIS_URL is set (atomic increments,
+# shared by every process); otherwise files under .data/cache, shared by the processes of one
+# machine but with increments that can lose a count under concurrent requests.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "crm",
+        }
+    }
+    # django-ratelimit lists only the third-party django-redis as supported; Django's own Redis
+    # cache increments atomically too (INCR).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+    # Without Redis (make run on one machine) the file cache's non-atomic increments are the
+    # trade-off: a limit may let a request or two more through under concurrent requests.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under .data/celery,
 # so worker and beat run for real on a machine with no Redis server.

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from crm import views
+from crm import accounts, views
 
 tenant_patterns = [
     path("", views.tenant_home, name="tenant_home"),
@@ -15,6 +15,12 @@ tenant_patterns = [
 
 urlpatterns = [
     path("", views.tenant_pick, name="tenant_pick"),
+    # Before Django's own: the reset form that limits how many mails it sends.
+    path(
+        "accounts/password_reset/",
+        accounts.ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,8 @@ second, and an outsider (healthchecks' owner/member/outsider idea)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -28,6 +30,16 @@ def _english_outside_requests():
     # checks the Turkish catalogue and the language choice of pages.
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    # Rate limit counters live in the configured cache (Redis in CI): each test counts afresh
+    # under its own key prefix instead of flushing a cache others may share.
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)
