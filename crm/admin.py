@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from crm.audit import audit_log
 from crm.models import AuditEntry, Membership, Role, Tenant
 from crm.services import member_remove, member_role_change, membership_set
 from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, may_configure
@@ -48,6 +49,22 @@ class TenantAdmin(ConfiguredByTenantAdmins):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
         return () if request.user.is_superuser else ("slug", "is_active")
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict:
+        # A read-only slug cannot be prepopulated (the change page would fail).
+        return self.prepopulated_fields if request.user.is_superuser else {}
+
+    def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "sales_may_export" in form.changed_data:
+            # Who let sales staff take personal data out, and when (KVKK).
+            audit_log(
+                tenant=obj,
+                actor=request.user,
+                action="crm.tenant.sales_export_changed",
+                target=obj,
+                data={"sales_may_export": obj.sales_may_export},
+            )
 
 
 class MembershipAdminForm(forms.ModelForm):

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from crm.models import Role
 from crm.navigation import menu_for
-from crm.tenancy.permissions import PERMISSIONS, role_has_permission
+from crm.tenancy.permissions import PERMISSIONS, member_has_permission
 from crm.tenancy.selectors import memberships_for_user
 
 
@@ -26,6 +26,7 @@ def tenant_navigation(request: HttpRequest) -> dict:
     context["tenant_memberships"] = memberships_for_user(user=request.user)
     # perms_in_tenant.dashboard_view style lookups for templates
     context["tenant_perms"] = {
-        name.replace(".", "_"): role_has_permission(role, name) for name in PERMISSIONS
+        name.replace(".", "_"): member_has_permission(tenant=tenant, role=role, permission=name)
+        for name in PERMISSIONS
     }
     return context

@@ -46,6 +46,14 @@ class Tenant(models.Model):
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="tr"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    sales_may_export = models.BooleanField(
+        _("sales staff may export"),
+        default=False,
+        help_text=_(
+            "Export of customers (with their contact data) and transactions is for managers; "
+            "tick to allow sales staff too. Every export is recorded in the audit trail."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

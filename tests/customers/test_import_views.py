@@ -176,6 +176,17 @@ def test_rejected_rows_report_has_the_original_row_and_the_reason(
     assert len(rows) == 2
 
 
+def test_downloading_rejected_rows_is_audited(tenant, manager_client, manager_user, finished_job):
+    from crm.models import AuditEntry
+
+    b"".join(manager_client.get(url("import_rejections", tenant, job_id=finished_job.pk)))
+
+    with scopes_disabled():
+        entry = AuditEntry.objects.get(action="customers.import.rejections_exported")
+    assert entry.actor == manager_user
+    assert entry.data == {"filter": {"import_job": finished_job.pk}, "rows": 1, "complete": True}
+
+
 def test_template_download_has_the_columns_and_an_example(tenant, manager_client):
     response = manager_client.get(
         url("import_template", tenant, kind="transactions"), HTTP_ACCEPT_LANGUAGE="en"

@@ -39,8 +39,9 @@ class Command(BaseCommand):
             if not separator:
                 raise CommandError(f"--filter takes NAME=VALUE, not {item!r}.")
             params.appendlist(name, value)
+        # Audited like the page's export, with no user: the operator ran it.
         lines = customer_export_lines(
-            tenant=tenant_obj, params=params, turkish_excel=format == "semicolon"
+            tenant=tenant_obj, actor=None, params=params, turkish_excel=format == "semicolon"
         )
         if output:
             with open(output, "w", encoding="utf-8", newline="") as out:
