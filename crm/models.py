@@ -17,7 +17,7 @@ def validate_timezone(value: str) -> None:
 
 
 # Top-level paths that a tenant slug must not shadow.
-RESERVED_SLUGS = frozenset({"accounts", "admin", "i18n", "static", "media", "healthz"})
+RESERVED_SLUGS = frozenset({"accounts", "admin", "i18n", "static", "media", "healthz", "p"})
 
 
 def validate_slug_not_reserved(value: str) -> None:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "crm.apps.CrmConfig",
     "customers",
     "segmentation",
+    "acquisition",
     "loyalty",
     "campaigns",
 ]
@@ -238,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
     "segmentation-nightly-fan-out": {
         "task": "segmentation.tasks.schedule_nightly_recomputes",
         "schedule": crontab(minute="*/15"),
+    },
+    # After the night's scores (02:00 local in Turkey): lead conversions missed, summaries.
+    "acquisition-nightly-fan-out": {
+        "task": "acquisition.tasks.schedule_nightly_acquisition",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 

@@ -11,6 +11,7 @@ tenant_patterns = [
     path("members/", include("crm.members_urls")),
     path("customers/", include("customers.urls")),
     path("scores/", include("segmentation.urls")),
+    path("", include("acquisition.urls")),
 ]
 
 urlpatterns = [
@@ -27,5 +28,7 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin's).
     path("favicon.ico", views.favicon, name="favicon"),
+    # Public pages (no sign-in), each behind a signature: acquisition/public.py.
+    path("p/", include("acquisition.public_urls")),
     path("<slug:tenant_slug>/", include(tenant_patterns)),
 ]

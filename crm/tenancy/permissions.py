@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, Role] = {
     "campaigns.manage": Role.MANAGER,
     "reports.view": Role.MANAGER,
     "scores.recompute": Role.MANAGER,
+    "leads.view": Role.SALES,
+    "leads.edit": Role.SALES,
+    "acquisition.costs": Role.MANAGER,
     "settings.manage": Role.ADMIN,
     "members.manage": Role.ADMIN,
 }

@@ -1,0 +1,38 @@
+"""Acquisition and e-CRM: leads, what each channel costs, and the customer's preference page."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AcquisitionConfig(AppConfig):
+    name = "acquisition"
+    verbose_name = _("Acquisition")
+
+    def ready(self) -> None:
+        from acquisition import panels
+        from acquisition.hooks import convert_on_purchase
+        from crm.navigation import MenuItem, register_menu_item
+        from customers.events import register_transactions_recorded_handler
+        from customers.panels import CustomerPanel, register_customer_panel
+
+        register_menu_item(MenuItem(_("Leads"), "acquisition:board", "leads.view", order=15))
+        register_menu_item(
+            MenuItem(
+                label=_("Acquisition"),
+                url_name="acquisition:report",
+                permission="reports.view",
+                order=210,
+            )
+        )
+        register_transactions_recorded_handler(convert_on_purchase)
+        register_customer_panel(
+            CustomerPanel(
+                key="lead",
+                title=_("Lead and preferences"),
+                template_name="acquisition/_customer_panel.html",
+                get_context=panels.customer_panel_context,
+                permission="customers.view",
+                column="side",
+                order=30,
+            )
+        )

@@ -1,0 +1,25 @@
+"""What this app adds to the customer page: the lead (if any) and the preference link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from acquisition import selectors
+from acquisition.services import preference_link_token
+from crm.tenancy.permissions import role_has_permission
+
+
+def customer_panel_context(*, request, tenant, customer) -> dict[str, Any]:
+    may_share = role_has_permission(getattr(request, "tenant_role", None), "customers.edit")
+    link = ""
+    if may_share and customer.archived_at is None:
+        token = preference_link_token(tenant=tenant, customer=customer)
+        link = request.build_absolute_uri(
+            reverse("preferences", kwargs={"company": tenant.slug, "token": token})
+        )
+    return {
+        "lead": selectors.lead_of_customer(tenant=tenant, customer=customer),
+        "preference_link": link,
+    }

@@ -1,0 +1,17 @@
+"""Lead and acquisition URLs, under /<tenant_slug>/leads/ and /<tenant_slug>/acquisition/."""
+
+from django.urls import path
+
+from acquisition import views
+
+app_name = "acquisition"
+urlpatterns = [
+    path("leads/", views.board, name="board"),
+    path("leads/list/", views.lead_list, name="list"),
+    path("leads/new/", views.lead_create, name="create"),
+    path("leads/<int:lead_id>/", views.lead_detail, name="detail"),
+    path("leads/<int:lead_id>/status/", views.lead_status, name="status"),
+    path("acquisition/", views.report, name="report"),
+    path("acquisition/costs/", views.costs, name="costs"),
+    path("acquisition/costs/<int:cost_id>/delete/", views.cost_delete, name="cost_delete"),
+]

@@ -1,0 +1,314 @@
+"""The staff screens: the board and its quick actions, the list's filters, a new lead with
+duplicate detection, a lead's page, costs and the report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from acquisition.models import AcquisitionCost, Lead, LeadStatus
+from acquisition.services import lead_status_change, lead_update
+from crm.models import AuditEntry
+from customers.models import Customer
+from tests.acquisition.conftest import make_lead
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, tenant, **kwargs) -> str:
+    return reverse(f"acquisition:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def status_of(lead) -> str:
+    with scopes_disabled():
+        return Lead.objects.get(pk=lead.pk).status
+
+
+# --- board ---
+
+
+def test_the_board_shows_each_status_with_its_count(sales_client, tenant):
+    first, second = make_lead(tenant), make_lead(tenant, first_name="Mert")
+    with scopes_disabled():
+        lead_status_change(tenant=tenant, actor=None, lead=second, status="contacted")
+
+    response = sales_client.get(url("board", tenant))
+
+    columns = {column.status: column for column in response.context["columns"]}
+    assert [c.status for c in response.context["columns"]] == [
+        "new", "contacted", "qualified", "won", "lost",
+    ]  # fmt: skip
+    assert (columns["new"].count, columns["contacted"].count, columns["won"].count) == (1, 1, 0)
+    assert columns["new"].leads == [first]
+
+
+def test_the_board_puts_the_most_urgent_next_step_first(sales_client, tenant):
+    later, sooner, none = make_lead(tenant), make_lead(tenant), make_lead(tenant)
+    today = timezone.localdate()
+    with scopes_disabled():
+        lead_update(
+            tenant=tenant,
+            actor=None,
+            lead=later,
+            next_step="Ara",
+            next_step_due=today + timedelta(days=5),
+        )
+        lead_update(tenant=tenant, actor=None, lead=sooner, next_step="Ara", next_step_due=today)
+
+    response = sales_client.get(url("board", tenant))
+
+    assert response.context["columns"][0].leads == [sooner, later, none]
+
+
+def test_my_leads_shows_only_mine(sales_client, sales_user, tenant):
+    mine = make_lead(tenant, owner=sales_user)
+    make_lead(tenant)
+    response = sales_client.get(url("board", tenant) + "?mine=1")
+    assert response.context["columns"][0].leads == [mine]
+
+
+def test_the_board_costs_the_same_queries_with_more_leads(
+    sales_client, tenant, django_assert_max_num_queries
+):
+    for number in range(12):
+        make_lead(tenant, first_name=f"Kişi {number}")
+    with django_assert_max_num_queries(14):
+        response = sales_client.get(url("board", tenant))
+    assert response.context["columns"][0].count == 12
+
+
+def test_a_quick_action_moves_the_lead_and_answers_with_the_board(sales_client, sales_user, tenant):
+    lead = make_lead(tenant)
+    response = sales_client.post(
+        url("status", tenant, lead_id=lead.pk), {"status": "contacted"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert response.templates[0].name == "acquisition/_board.html"
+    assert status_of(lead) == LeadStatus.CONTACTED
+    assert "is now Contacted" in response.content.decode()
+    with scopes_disabled():
+        assert AuditEntry.objects.get(action="acquisition.lead.status_changed").actor == sales_user
+
+
+def test_losing_without_a_reason_says_why_on_the_board(sales_client, tenant):
+    lead = make_lead(tenant)
+    response = sales_client.post(
+        url("status", tenant, lead_id=lead.pk), {"status": "lost"}, HTTP_HX_REQUEST="true"
+    )
+    assert "Say why the lead was lost." in response.content.decode()
+    assert status_of(lead) == LeadStatus.NEW
+
+
+def test_a_forbidden_move_is_a_message_not_an_error(sales_client, tenant):
+    lead = make_lead(tenant)
+    response = sales_client.post(url("status", tenant, lead_id=lead.pk), {"status": "qualified"})
+    assert response.status_code == 302
+    assert status_of(lead) == LeadStatus.NEW
+
+
+def test_an_unknown_status_is_a_message_not_an_error(sales_client, tenant):
+    lead = make_lead(tenant)
+    response = sales_client.post(
+        url("status", tenant, lead_id=lead.pk), {"status": "maybe"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert status_of(lead) == LeadStatus.NEW
+
+
+# --- list ---
+
+
+def test_the_list_filters_by_status_and_source(sales_client, tenant):
+    event = make_lead(tenant, source="event")
+    referral = make_lead(tenant, source="referral")
+    with scopes_disabled():
+        lead_status_change(tenant=tenant, actor=None, lead=referral, status="contacted")
+
+    by_status = sales_client.get(url("list", tenant) + "?status=contacted")
+    by_source = sales_client.get(url("list", tenant) + "?source=event")
+
+    assert by_status.context["page"].object_list == [referral]
+    assert by_source.context["page"].object_list == [event]
+
+
+def test_the_list_searches_the_customers_name_and_email(sales_client, tenant):
+    wanted = make_lead(tenant, first_name="Gülşen", email="gulsen@example.com")
+    make_lead(tenant, first_name="Mert")
+    assert sales_client.get(url("list", tenant) + "?q=Gülşen").context["page"].object_list == [
+        wanted
+    ]
+    assert sales_client.get(url("list", tenant) + "?q=gulsen@").context["page"].object_list == [
+        wanted
+    ]
+
+
+def test_a_bad_filter_value_is_ignored_not_an_error(sales_client, tenant):
+    response = sales_client.get(url("list", tenant) + "?created_from=dün&owner=x")
+    assert response.status_code == 200
+
+
+# --- new lead ---
+
+NEW_LEAD = {
+    "kind": "person",
+    "first_name": "Selin",
+    "last_name": "Koç",
+    "email": "selin@example.com",
+    "phone": "",
+    "tax_number": "",
+    "city": "",
+    "source": "event",
+    "campaign": "Fuar",
+    "owner": "",
+    "next_step": "Teklif gönder",
+    "next_step_due": "",
+    "notes": "",
+}
+
+
+def test_a_new_lead_is_saved_with_its_pipeline_data(sales_client, sales_user, tenant):
+    response = sales_client.post(url("create", tenant), {**NEW_LEAD, "owner": sales_user.pk})
+    with scopes_disabled():
+        lead = Lead.objects.select_related("customer").get(tenant=tenant)
+    assert response.url == url("detail", tenant, lead_id=lead.pk)
+    assert (lead.campaign, lead.next_step, lead.owner) == ("Fuar", "Teklif gönder", sales_user)
+    assert lead.customer.owner == sales_user
+
+
+def test_a_known_email_is_shown_before_saving(sales_client, tenant):
+    known = CustomerFactory(tenant=tenant, email="selin@example.com")
+    response = sales_client.post(url("create", tenant), NEW_LEAD)
+    assert response.status_code == 200
+    assert [d.customer for d in response.context["duplicates"]] == [known]
+    assert "save_duplicate" in response.context["form"].fields
+    with scopes_disabled():
+        assert not Lead.objects.filter(tenant=tenant).exists()
+
+
+def test_a_known_tax_number_is_a_duplicate_too(sales_client, tenant):
+    CustomerFactory(tenant=tenant, tax_number="10000000146")
+    response = sales_client.post(
+        url("create", tenant), {**NEW_LEAD, "email": "", "tax_number": "10000000146"}
+    )
+    assert [d.field for d in response.context["duplicates"]] == ["tax_number"]
+
+
+def test_saving_anyway_creates_the_second_person(sales_client, tenant):
+    CustomerFactory(tenant=tenant, email="selin@example.com")
+    response = sales_client.post(url("create", tenant), {**NEW_LEAD, "save_duplicate": "on"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Customer.objects.filter(tenant=tenant, email="selin@example.com").count() == 2
+
+
+def test_another_tenants_customer_is_not_a_duplicate(sales_client, tenant, other_tenant):
+    CustomerFactory(tenant=other_tenant, email="selin@example.com")
+    response = sales_client.post(url("create", tenant), NEW_LEAD)
+    assert response.status_code == 302
+
+
+def test_a_bad_tax_number_is_a_form_error(sales_client, tenant):
+    response = sales_client.post(url("create", tenant), {**NEW_LEAD, "tax_number": "12345678901"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["tax_number"]
+
+
+# --- a lead's page ---
+
+
+def test_the_lead_page_saves_the_next_step(sales_client, tenant):
+    lead = make_lead(tenant)
+    data = {
+        "source": "event",
+        "campaign": "",
+        "owner": "",
+        "next_step": "Ziyaret",
+        "next_step_due": "2026-12-01",
+        "notes": "",
+    }
+    response = sales_client.post(url("detail", tenant, lead_id=lead.pk), data)
+    assert response.status_code == 302
+    with scopes_disabled():
+        lead.refresh_from_db()
+    assert (lead.next_step, str(lead.next_step_due)) == ("Ziyaret", "2026-12-01")
+
+
+def test_winning_from_the_lead_page_converts(sales_client, tenant):
+    lead = make_lead(tenant)
+    response = sales_client.post(url("status", tenant, lead_id=lead.pk), {"status": "won"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        lead.customer.refresh_from_db()
+    assert (status_of(lead), lead.customer.lifecycle_stage) == ("won", "new")
+
+
+def test_the_customer_page_shows_the_lead_and_the_preference_link(sales_client, tenant):
+    lead = make_lead(tenant)
+    page = sales_client.get(
+        reverse(
+            "customers:detail", kwargs={"tenant_slug": tenant.slug, "customer_id": lead.customer_id}
+        )
+    ).content.decode()
+    assert url("detail", tenant, lead_id=lead.pk) in page
+    assert f"/p/{tenant.slug}/preferences/" in page
+
+
+# --- costs ---
+
+
+def test_a_manager_enters_a_months_cost(manager_client, manager_user, tenant):
+    data = {"month": "2026-10", "channel": "web", "campaign": "", "amount": "1500.50", "note": ""}
+    response = manager_client.post(url("costs", tenant), data)
+    assert response.status_code == 302
+    with scopes_disabled():
+        cost = AcquisitionCost.objects.get(tenant=tenant)
+    assert (str(cost.month), cost.amount, cost.entered_by) == (
+        "2026-10-01",
+        Decimal("1500.50"),
+        manager_user,
+    )
+
+
+def test_entering_the_same_month_again_replaces_it(manager_client, tenant):
+    data = {"month": "2026-10", "channel": "web", "campaign": "", "amount": "100", "note": ""}
+    manager_client.post(url("costs", tenant), data)
+    manager_client.post(url("costs", tenant), {**data, "amount": "250"})
+    with scopes_disabled():
+        assert list(
+            AcquisitionCost.objects.filter(tenant=tenant).values_list("amount", flat=True)
+        ) == [Decimal("250.00")]
+
+
+def test_a_negative_cost_is_a_form_error(manager_client, tenant):
+    data = {"month": "2026-10", "channel": "web", "campaign": "", "amount": "-5", "note": ""}
+    response = manager_client.post(url("costs", tenant), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount"]
+
+
+def test_deleting_a_cost_asks_first_then_says_what_it_did(manager_client, tenant):
+    with scopes_disabled():
+        cost = AcquisitionCost.objects.create(
+            tenant=tenant, month="2026-10-01", channel="web", amount="10.00"
+        )
+    confirm = manager_client.get(url("cost_delete", tenant, cost_id=cost.pk))
+    assert "Delete this cost?" in confirm.content.decode()
+    with scopes_disabled():
+        assert AcquisitionCost.objects.filter(pk=cost.pk).exists()
+    response = manager_client.post(url("cost_delete", tenant, cost_id=cost.pk), follow=True)
+    assert "is deleted" in response.content.decode()
+    with scopes_disabled():
+        assert not AcquisitionCost.objects.filter(pk=cost.pk).exists()
+        assert AuditEntry.objects.filter(action="acquisition.cost.deleted").count() == 1
+
+
+def test_the_report_with_a_bad_period_falls_back_and_says_so(manager_client, tenant):
+    response = manager_client.get(url("report", tenant) + "?start=2026-10&end=2026-01")
+    assert response.status_code == 200
+    assert response.context["form"].errors["end"]
