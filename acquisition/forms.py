@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acquisition.models import AcquisitionCost, Lead, LeadSource, LeadStatus
+from crm.fields import LocalizedDecimalField
 from customers.forms import DateInput, MemberChoiceField
 from customers.models import (
     CONSENT_FIELD_BY_CHANNEL,
@@ -274,6 +275,7 @@ class AcquisitionCostForm(forms.ModelForm):
     class Meta:
         model = AcquisitionCost
         fields = ["month", "channel", "campaign", "amount", "note"]
+        field_classes = {"amount": LocalizedDecimalField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

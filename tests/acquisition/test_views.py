@@ -312,3 +312,11 @@ def test_the_report_with_a_bad_period_falls_back_and_says_so(manager_client, ten
     response = manager_client.get(url("report", tenant) + "?start=2026-10&end=2026-01")
     assert response.status_code == 200
     assert response.context["form"].errors["end"]
+
+
+def test_a_cost_typed_the_turkish_way_is_read_right(manager_client, tenant):
+    manager_client.cookies["django_language"] = "tr"
+    data = {"month": "2026-10", "channel": "web", "campaign": "", "amount": "1.500,50", "note": ""}
+    assert manager_client.post(url("costs", tenant), data).status_code == 302
+    with scopes_disabled():
+        assert AcquisitionCost.objects.get(tenant=tenant).amount == Decimal("1500.50")
