@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.purge_import_files_everywhere",
         "schedule": crontab(hour=3, minute=30),
     },
+    "customers-activity-refresh": {
+        "task": "customers.tasks.refresh_customer_activity_everywhere",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "segmentation-nightly-fan-out": {
         "task": "segmentation.tasks.schedule_nightly_recomputes",
         "schedule": crontab(minute="*/15"),

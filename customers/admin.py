@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from customers.models import (
+    AgendaSettings,
     ConsentRecord,
     Customer,
     Feedback,
@@ -80,3 +81,15 @@ class FeedbackAdmin(ReadOnlyTenantScopedAdmin):
 class ImportJobAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["created_at", "kind", "original_filename", "status", "rejected_rows"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(AgendaSettings)
+class AgendaSettingsAdmin(TenantScopedAdmin):
+    """The sales agenda's rules: one row per company (its defaults apply until it is added)."""
+
+    list_display = ["__str__", "quiet_days", "high_value_tiers", "feedback_overdue_days"]
+
+    def has_add_permission(self, request) -> bool:
+        if not super().has_add_permission(request):
+            return False
+        return request.user.is_superuser or not self.get_queryset(request).exists()

@@ -34,3 +34,48 @@ class CustomersConfig(AppConfig):
         register_menu_item(
             MenuItem(_("Data exchange"), "customers:imports", "customers.import", order=90)
         )
+        self._register_list_columns()
+        from customers.activity import demo_activity_load, on_transactions_recorded
+        from customers.events import register_transactions_recorded_handler
+
+        register_transactions_recorded_handler(on_transactions_recorded)
+        register_demo_loader(DemoLoader("customer_activity", demo_activity_load, order=15))
+
+    def _register_list_columns(self) -> None:
+        """The activity columns of the list, through the registry other apps use too."""
+        from customers import activity
+        from customers.list_extensions import (
+            ListColumn,
+            ListFilter,
+            ListSort,
+            register_list_column,
+            register_list_filter,
+            register_list_sort,
+        )
+
+        columns = [
+            ("revenue", _("Revenue (12 months)"), "_revenue", "-revenue", False, 30),
+            ("last_purchase", _("Last purchase"), "_last_purchase", "-last_purchase", False, 40),
+            ("last_contact", _("Last contact"), "_last_contact", "-last_contact", True, 50),
+        ]
+        for key, label, template, sort, on_card, order in columns:
+            register_list_column(
+                ListColumn(
+                    key=key,
+                    label=label,
+                    template_name=f"customers/columns/{template}.html",
+                    values=activity.activity_by_customer,
+                    sort=sort,
+                    on_card=on_card,
+                    order=order,
+                )
+            )
+        sorts = [
+            ("-revenue", _("Revenue (highest first)"), activity.by_revenue),
+            ("-last_purchase", _("Last purchase (newest first)"), activity.by_last_purchase),
+            ("-last_contact", _("Last contact (newest first)"), activity.by_last_contact),
+            ("last_contact", _("Longest without contact"), activity.by_longest_without_contact),
+        ]
+        for order, (key, label, apply) in enumerate(sorts, start=30):
+            register_list_sort(ListSort(key=key, label=label, apply=apply, order=order))
+        register_list_filter(ListFilter(key="quiet", build=activity.quiet_filter, order=30))

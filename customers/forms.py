@@ -26,6 +26,7 @@ from customers.models import (
     FeedbackKind,
     FeedbackStatus,
     Interaction,
+    InteractionOutcome,
     LifecycleStage,
     Product,
     ProductCategory,
@@ -234,20 +235,50 @@ class CustomerForm(forms.ModelForm):
 
 
 class InteractionForm(forms.ModelForm):
+    """Log a contact; "follow-up needed" asks by when (and who, the user by default). Pass
+    members= (the tenant's users) for the follow-up's owner."""
+
     class Meta:
         model = Interaction
-        fields = ["channel", "direction", "occurred_at", "subject", "outcome", "notes"]
-        widgets = {"occurred_at": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "channel",
+            "direction",
+            "occurred_at",
+            "subject",
+            "outcome",
+            "notes",
+            "follow_up_on",
+            "follow_up_owner",
+        ]
+        field_classes = {"follow_up_owner": MemberChoiceField}
+        widgets = {
+            "occurred_at": DateTimeInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "follow_up_on": DateInput(),
+        }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["follow_up_owner"].queryset = (
+            members if members is not None else self.fields["follow_up_owner"].queryset.none()
+        )
+        self.fields["follow_up_owner"].empty_label = _("Me")
         self.helper = _inline_helper()
         self.helper.layout = Layout(
             Row(Column("channel"), Column("direction"), Column("occurred_at")),
             Row(Column("subject", css_class="col-md-8"), Column("outcome")),
+            Row(Column("follow_up_on"), Column("follow_up_owner")),
             "notes",
         )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("outcome") == InteractionOutcome.FOLLOW_UP and not cleaned.get(
+            "follow_up_on"
+        ):
+            self.add_error("follow_up_on", _("Give the follow-up a date."))
+        return cleaned
 
 
 class TransactionForm(forms.ModelForm):

@@ -105,9 +105,12 @@ def list_sort(key: str) -> ListSort | None:
 def column_values(
     *, tenant, customer_ids: list[int], columns: list[ListColumn]
 ) -> dict[str, dict[int, Any]]:
-    """{column key: {customer id: value}} for one page: one query per column, none when empty."""
+    """{column key: {customer id: value}} for one page: one query per loader (columns with the
+    same `values` function share it), none when the page is empty."""
     if not customer_ids:
         return {column.key: {} for column in columns}
-    return {
-        column.key: column.values(tenant=tenant, customer_ids=customer_ids) for column in columns
-    }
+    loaded: dict[Callable[..., dict[int, Any]], dict[int, Any]] = {}
+    for column in columns:  # columns sharing a loader (tier and score) share its one query
+        if column.values not in loaded:
+            loaded[column.values] = column.values(tenant=tenant, customer_ids=customer_ids)
+    return {column.key: loaded[column.values] for column in columns}

@@ -12,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -283,6 +283,115 @@ class Customer(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.display_name or self.company_name or f"{self.first_name} {self.last_name}"
+
+
+# The customer list's "revenue" column: completed purchases of the last twelve months.
+REVENUE_WINDOW_DAYS = 365
+
+
+class CustomerActivity(TenantOwnedModel):
+    """Per customer, what the customer list shows and sorts by beside the record itself: the
+    last purchase, the last contact and the revenue of the last REVENUE_WINDOW_DAYS.
+
+    Kept by services.customer_activity_refresh: after a sale, a contact or an import for the
+    customers concerned, and nightly for the whole tenant (the window moves). A table of its own,
+    so that its indexes serve the sorts at a million customers and its updates leave the
+    customer table (and its many indexes) alone.
+    """
+
+    customer = models.OneToOneField(
+        Customer,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="activity",
+        verbose_name=_("customer"),
+    )
+    last_purchase_at = models.DateTimeField(_("last purchase"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    revenue_window = models.DecimalField(
+        _("revenue (12 months)"), max_digits=16, decimal_places=2, default=Decimal("0")
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer activity")
+        verbose_name_plural = _("customer activity")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revenue_window__gte=0), name="customer_activity_revenue_gte_0"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                F("tenant"),
+                F("last_purchase_at").desc(nulls_last=True),
+                F("customer").desc(),
+                name="activity_last_purchase",
+            ),
+            models.Index(
+                F("tenant"),
+                F("last_contact_at").desc(nulls_last=True),
+                F("customer").desc(),
+                name="activity_last_contact",
+            ),
+            models.Index(
+                F("tenant"),
+                F("last_contact_at").asc(nulls_first=True),
+                F("customer"),
+                name="activity_contact_oldest",
+            ),
+            models.Index(
+                F("tenant"),
+                F("revenue_window").desc(),
+                F("customer").desc(),
+                name="activity_revenue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.revenue_window}"
+
+
+class AgendaSettings(TenantOwnedModel):
+    """A company's rules for the sales staff's agenda on the home page."""
+
+    tenant = models.OneToOneField(
+        "crm.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
+    quiet_days = models.PositiveSmallIntegerField(
+        _("not contacted for (days)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("A high-value customer with no contact for this many days is on the agenda."),
+    )
+    high_value_tiers = models.PositiveSmallIntegerField(
+        _("high-value tiers"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("How many tiers from the peak of the pyramid count as high value."),
+    )
+    feedback_overdue_days = models.PositiveSmallIntegerField(
+        _("feedback answered within (days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Open feedback older than this is marked overdue."),
+    )
+
+    class Meta:
+        verbose_name = _("agenda settings")
+        verbose_name_plural = _("agenda settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(quiet_days__gte=1), name="agenda_quiet_days_gte_1"),
+            models.CheckConstraint(
+                condition=Q(high_value_tiers__gte=1), name="agenda_high_value_tiers_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(feedback_overdue_days__gte=1), name="agenda_feedback_days_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Agenda settings"))
 
 
 class ConsentSource(models.TextChoices):
@@ -584,6 +693,17 @@ class Interaction(TenantOwnedModel):
         related_name="+",
         verbose_name=_("by"),
     )
+    # A follow-up: who calls back, by when; done when they have (the rep's agenda on home).
+    follow_up_on = models.DateField(_("follow up by"), null=True, blank=True)
+    follow_up_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follow-up by"),
+    )
+    follow_up_done_at = models.DateTimeField(_("follow-up done at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -598,10 +718,20 @@ class Interaction(TenantOwnedModel):
                 condition=Q(outcome="follow_up"),
                 name="interaction_follow_up",
             ),
+            # The agenda: a member's open follow-ups by due date (small: open ones only).
+            models.Index(
+                fields=["follow_up_owner", "follow_up_on", "id"],
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
+                name="interaction_follow_up_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(channel__in=ContactChannel.values), name="interaction_valid_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_done_at__isnull=True) | Q(follow_up_on__isnull=False),
+                name="interaction_follow_up_done_needs_due",
             ),
         ]
 

@@ -25,9 +25,11 @@ from django.db import connection, transaction
 from faker.providers.person.tr_TR import Provider as FakerPerson
 
 from crm.models import Membership, Role, Tenant
+from customers.activity import customer_activity_refresh
 from customers.models import (
     ConsentRecord,
     Customer,
+    CustomerActivity,
     Feedback,
     Interaction,
     Product,
@@ -467,7 +469,16 @@ def scale_data_generate(
             cursor.execute(_sql("scale_consent_records"), parameters)
         # ON COMMIT DROP would do, but a caller's outer transaction may run us twice.
         cursor.execute("DROP TABLE scale_plan, scale_offsets")
+    with step("customer activity"):
+        customer_activity_refresh(tenant=tenant)
     with step("analyze"), connection.cursor() as cursor:
-        for model in (Customer, Transaction, Interaction, Feedback, ConsentRecord):
+        for model in (
+            Customer,
+            Transaction,
+            Interaction,
+            Feedback,
+            ConsentRecord,
+            CustomerActivity,
+        ):
             cursor.execute(f"ANALYZE {_table(model)}")
     return ScaleDataResult(tenant=tenant, size=size, first_customer_id=first_id, seconds=timings)

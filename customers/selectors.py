@@ -6,7 +6,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from customers import list_extensions
 from customers.filters import CustomerFilter, FeedbackFilter, planner_estimate
 from customers.models import (
     CONSENT_FIELD_BY_CHANNEL,
+    AgendaSettings,
     ConsentChannel,
     ConsentRecord,
     Customer,
@@ -481,6 +482,53 @@ def open_feedback_assigned_to(*, tenant, user, limit: int = HOME_LIMIT) -> list[
         .select_related("customer")
         .order_by("opened_at", "id")[:limit]  # oldest first: they have waited longest
     )
+
+
+def contact_detail(*, tenant, contact_id: int) -> Interaction:
+    return get_object_or_404(
+        Interaction.objects.filter(tenant=tenant).select_related("customer"), pk=contact_id
+    )
+
+
+def agenda_settings(*, tenant) -> AgendaSettings:
+    """The company's agenda rules; the defaults (unsaved) until an admin changes them."""
+    return AgendaSettings.objects.filter(tenant=tenant).first() or AgendaSettings(tenant=tenant)
+
+
+@dataclass(frozen=True)
+class FollowUpAgenda:
+    items: list[Interaction]  # due today or earlier, oldest due first
+    overdue: int
+    due_today: int
+    today: date
+
+
+AGENDA_LIMIT = 10
+
+
+def follow_up_agenda(*, tenant, user, today: date | None = None) -> FollowUpAgenda:
+    """The user's open follow-ups due today or before (partial index interaction_follow_up_open):
+    the first AGENDA_LIMIT and how many are overdue or due today, in two queries."""
+    today = today or timezone.localdate()
+    open_due = Interaction.objects.filter(
+        tenant=tenant,
+        follow_up_owner=user,
+        follow_up_on__isnull=False,
+        follow_up_done_at__isnull=True,
+        follow_up_on__lte=today,
+    )
+    counts = open_due.aggregate(
+        overdue=Count("id", filter=Q(follow_up_on__lt=today)),
+        due_today=Count("id", filter=Q(follow_up_on=today)),
+    )
+    items = list(open_due.select_related("customer").order_by("follow_up_on", "id")[:AGENDA_LIMIT])
+    return FollowUpAgenda(items=items, today=today, **counts)
+
+
+def feedback_overdue_before(*, tenant, now: datetime | None = None) -> datetime:
+    """Unresolved feedback opened before this moment is overdue (the company's rule)."""
+    days = agenda_settings(tenant=tenant).feedback_overdue_days
+    return (now or timezone.now()) - timedelta(days=days)
 
 
 def follow_ups_of(*, tenant, user, limit: int = HOME_LIMIT) -> list[Interaction]:

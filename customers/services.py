@@ -3,7 +3,7 @@ sales, contacts and feedback. Keyword-only, atomic, raising CustomerError for th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm.audit import audit_log, user_or_none
 from crm.models import Membership, Tenant
+from customers.activity import customer_activity_refresh
 from customers.events import transactions_recorded
 from customers.models import (
     CONSENT_FIELD_BY_CHANNEL,
@@ -355,11 +356,21 @@ def interaction_log(
     occurred_at: datetime | None = None,
     notes: str = "",
     outcome: str = "",
+    follow_up_on: date | None = None,
+    follow_up_owner: Any = None,
 ) -> Interaction:
+    """Log a contact. With `follow_up_on`, it is a follow-up for `follow_up_owner` (the actor
+    when not given) on that day's agenda."""
     _check_same_tenant(tenant=tenant, obj=customer, what=_("customer"))
     if not subject.strip():
         raise CustomerError(_("Give the contact a subject."))
-    return Interaction.objects.create(
+    if follow_up_on is not None:
+        follow_up_owner = follow_up_owner or user_or_none(actor)
+        if follow_up_owner is not None:
+            _check_member(tenant=tenant, user=follow_up_owner, what=_("follow-up owner"))
+    else:
+        follow_up_owner = None
+    contact = Interaction.objects.create(
         tenant=tenant,
         customer=customer,
         channel=channel,
@@ -369,7 +380,32 @@ def interaction_log(
         notes=notes.strip(),
         outcome=outcome,
         user=user_or_none(actor),
+        follow_up_on=follow_up_on,
+        follow_up_owner=follow_up_owner,
     )
+    customer_activity_refresh(tenant=tenant, customer_ids=[customer.pk])  # "last contact"
+    return contact
+
+
+@transaction.atomic
+def follow_up_done(*, tenant: Tenant, actor: Any, contact: Interaction) -> Interaction:
+    """Tick a follow-up off the agenda (done once: a second tick changes nothing)."""
+    _check_same_tenant(tenant=tenant, obj=contact, what=_("contact"))
+    if contact.follow_up_on is None:
+        raise CustomerError(_("This contact has no follow-up."))
+    updated = Interaction.objects.filter(
+        tenant=tenant, pk=contact.pk, follow_up_done_at__isnull=True
+    ).update(follow_up_done_at=timezone.now())
+    contact.refresh_from_db(fields=["follow_up_done_at"])
+    if updated:
+        audit_log(
+            tenant=tenant,
+            actor=actor,
+            action="customers.follow_up.done",
+            target=contact,
+            data={"customer": contact.customer_id, "due": contact.follow_up_on.isoformat()},
+        )
+    return contact
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from crm.models import Tenant
 from crm.tasks import TenantTask, enqueue_on_commit
+from customers.activity import customer_activity_refresh
 from customers.importing.service import import_files_purge, import_job_run
 
 
@@ -28,3 +29,18 @@ def purge_import_files_everywhere() -> int:
 @shared_task(base=TenantTask, name="customers.purge_import_files")
 def purge_import_files(tenant: Tenant) -> int:
     return import_files_purge(tenant=tenant)
+
+
+@shared_task(base=TenantTask, name="customers.refresh_customer_activity", acks_late=True)
+def refresh_customer_activity(tenant: Tenant) -> int:
+    """Last purchase, last contact and 12-month revenue of every customer of the tenant."""
+    return customer_activity_refresh(tenant=tenant)
+
+
+@shared_task(name="customers.tasks.refresh_customer_activity_everywhere")
+def refresh_customer_activity_everywhere() -> int:
+    """Nightly fan-out (the revenue window moves): one refresh task per active tenant."""
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        enqueue_on_commit(refresh_customer_activity, tenant_id)
+    return len(tenant_ids)

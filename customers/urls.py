@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("<int:customer_id>/sales/", views.customer_record_sale, name="record_sale"),
     path("<int:customer_id>/feedback/", views.customer_open_feedback, name="open_feedback"),
     path("<int:customer_id>/consent/", views.customer_record_consent, name="record_consent"),
+    path("follow-ups/<int:contact_id>/done/", views.follow_up_done, name="follow_up_done"),
     path("feedback/", views.feedback_list, name="feedback_list"),
     path("feedback/<int:feedback_id>/", views.feedback_detail, name="feedback_detail"),
     path("feedback/<int:feedback_id>/update/", views.feedback_update, name="feedback_update"),

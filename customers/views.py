@@ -277,7 +277,7 @@ def customer_restore(request: HttpRequest, tenant_slug: str, customer_id: int) -
 def _quick_forms(request: HttpRequest) -> dict:
     members = selectors.tenant_members(tenant=request.tenant)
     return {
-        "contact_form": InteractionForm(prefix="contact"),
+        "contact_form": InteractionForm(prefix="contact", members=members),
         "sale_form": TransactionForm(prefix="sale", tenant=request.tenant),
         "feedback_form": FeedbackForm(prefix="feedback", members=members),
         "consent_form": ConsentForm(prefix="consent"),
@@ -383,7 +383,7 @@ def customer_log_contact(request: HttpRequest, tenant_slug: str, customer_id: in
         request,
         customer_id=customer_id,
         form_class=InteractionForm,
-        form_kwargs={},
+        form_kwargs={"members": selectors.tenant_members(tenant=request.tenant)},
         prefix="contact",
         service=services.interaction_log,
         success=_("Contact logged."),
@@ -438,6 +438,23 @@ def customer_record_consent(request: HttpRequest, tenant_slug: str, customer_id:
     )
 
 
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def follow_up_done(request: HttpRequest, tenant_slug: str, contact_id: int) -> HttpResponse:
+    """Tick a follow-up off the agenda, then back to the home page."""
+    contact = selectors.contact_detail(tenant=request.tenant, contact_id=contact_id)
+    try:
+        services.follow_up_done(tenant=request.tenant, actor=request.user, contact=contact)
+    except services.CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Follow-up with %(name)s done.") % {"name": contact.customer.display_name}
+        )
+    return redirect("tenant_home", tenant_slug=request.tenant.slug)
+
+
 # --- feedback ----------------------------------------------------------------------------------
 
 
@@ -450,7 +467,12 @@ def feedback_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         filterset.qs, page=request.GET.get("page"), page_size=PAGE_SIZE
     )
     query_string = _query_without_page(request).urlencode()
-    context = {"filterset": filterset, "page": page, "query_string": query_string}
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query_string": query_string,
+        "overdue_before": selectors.feedback_overdue_before(tenant=request.tenant),
+    }
     if _wants_partial(request):
         return render(request, "customers/feedback/_results.html", context)
     return render(request, "customers/feedback/list.html", context)

@@ -37,6 +37,17 @@ class SegmentationConfig(AppConfig):
                 order=30,
             )
         )
+        from segmentation.agenda import home_quiet_customers_context
+
+        register_home_section(
+            HomeSection(
+                key="segmentation_quiet_customers",
+                template_name="segmentation/home/_quiet_customers.html",
+                permission="customers.view",
+                get_context=home_quiet_customers_context,
+                order=15,
+            )
+        )
         register_customer_panel(
             CustomerPanel(
                 key="score",

@@ -367,8 +367,9 @@ def test_customer_page_with_500_purchases_runs_a_fixed_number_of_queries(
         )
     # session, user, tenant, role; customer; timeline (3: purchases, contacts, feedback);
     # totals (1 aggregate); consent (1); referrals (1); menu memberships; product, category and
-    # member choices of the quick-action forms (3); session save (3). None grows with purchases.
-    with django_assert_num_queries(18):
+    # member choices of the quick-action forms (4: feedback assignee, follow-up owner);
+    # session save (3). None grows with purchases.
+    with django_assert_num_queries(19):
         response = sales_client.get(_url("detail", customer_id=customer.pk))
     assert response.context["totals"].orders == 500
     assert len(response.context["timeline"].entries) == 20

@@ -1,0 +1,101 @@
+"""The customer list's activity columns: last purchase, last contact and the revenue of the last
+twelve months per customer (CustomerActivity), how they are kept, and how the list shows and
+sorts by them (registered in apps.py through customers/list_extensions.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import django_filters
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
+
+from crm.models import Tenant
+from customers.events import TransactionsRecorded, recorded_transactions
+from customers.models import REVENUE_WINDOW_DAYS, CustomerActivity
+
+_SQL = (Path(__file__).resolve().parent / "sql" / "activity_refresh.sql").read_text("utf-8")
+
+
+def customer_activity_refresh(
+    *, tenant: Tenant, customer_ids: list[int] | None = None, now: datetime | None = None
+) -> int:
+    """Recompute the activity of the tenant's customers (or only `customer_ids`) in one
+    statement; rows that did not change are not written. Returns the rows written."""
+    since = (now or timezone.now()) - timedelta(days=REVENUE_WINDOW_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SQL,
+            {
+                "tenant_id": tenant.pk,
+                "since": since,
+                "customer_ids": None if customer_ids is None else list(customer_ids),
+            },
+        )
+        return cursor.rowcount
+
+
+def on_transactions_recorded(event: TransactionsRecorded) -> None:
+    """A sale refreshes its customer at once (after its commit); an import queues a refresh of
+    the tenant, one statement for all its customers. Idempotent, as the hook requires."""
+    if event.import_job_id is not None:
+        from customers import tasks  # tasks import the import service, which imports this app
+
+        tasks.refresh_customer_activity.delay(event.tenant_id)
+        return
+    tenant = Tenant.objects.get(pk=event.tenant_id)
+    with scope(tenant=tenant):  # after the commit, the request's scope may be gone
+        customer_ids = set(recorded_transactions(event).values_list("customer_id", flat=True))
+        if customer_ids:
+            customer_activity_refresh(tenant=tenant, customer_ids=sorted(customer_ids))
+
+
+# --- the list: one query per page, and sorts served by the table's indexes ----------------------
+
+
+def activity_by_customer(*, tenant: Tenant, customer_ids: list[int]) -> dict[int, Any]:
+    rows = CustomerActivity.objects.filter(tenant=tenant, customer_id__in=customer_ids)
+    return {row.customer_id: row for row in rows}
+
+
+def _descending(field: str):
+    def apply(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
+        # Customers without an activity row yet (added since the last refresh) come last.
+        return queryset.order_by(F(f"activity__{field}").desc(nulls_last=True), "-id")
+
+    return apply
+
+
+by_revenue = _descending("revenue_window")
+by_last_purchase = _descending("last_purchase_at")
+by_last_contact = _descending("last_contact_at")
+
+
+def by_longest_without_contact(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
+    return queryset.order_by(F("activity__last_contact_at").asc(nulls_first=True), "id")
+
+
+def quiet_filter(*, tenant: Tenant) -> django_filters.NumberFilter:
+    """ "Not contacted for at least N days" (never contacted included)."""
+    return django_filters.NumberFilter(
+        label=_("Not contacted for (days)"), method=_not_contacted_for, min_value=1
+    )
+
+
+def _not_contacted_for(queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    if not value:
+        return queryset
+    since = timezone.now() - timedelta(days=int(value))
+    return queryset.filter(
+        Q(activity__last_contact_at__lt=since) | Q(activity__last_contact_at__isnull=True)
+    )
+
+
+def demo_activity_load(*, tenant: Tenant, size: str = "small") -> str:
+    rows = customer_activity_refresh(tenant=tenant)
+    return f"customer activity: {rows} customers"
