@@ -162,6 +162,13 @@ CRM_MAX_UPLOAD_BYTES = env.int("CRM_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Days an import's uploaded file and its rejected rows (personal data) are kept after it ends.
 CRM_IMPORT_RETENTION_DAYS = env.int("CRM_IMPORT_RETENTION_DAYS", default=30)
+# Longest a single statement of a score recompute may run (seconds); past it the run fails with
+# that reason, the previous scores stay and the tenant's lock is released.
+CRM_RECOMPUTE_STATEMENT_TIMEOUT = env.int("CRM_RECOMPUTE_STATEMENT_TIMEOUT", default=30 * 60)
+if CRM_RECOMPUTE_STATEMENT_TIMEOUT < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CRM_RECOMPUTE_STATEMENT_TIMEOUT must be at least 1 (seconds).")
 
 PHONENUMBER_DEFAULT_REGION = "TR"
 PHONENUMBER_DB_FORMAT = "E164"

@@ -899,6 +899,8 @@ class ImportJob(TenantOwnedModel):
     # Moved on every committed chunk: a running job whose heartbeat stops has lost its worker.
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The ANALYZE of the written tables that ends every import (fresh planner statistics).
+    analyze_seconds = models.FloatField(_("statistics update (seconds)"), null=True, blank=True)
     # Uploaded rows are personal data (KVKK): the file and the rejected rows are deleted after
     # settings.CRM_IMPORT_RETENTION_DAYS; the counts stay.
     purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)

@@ -28,12 +28,21 @@ from django.utils.translation import gettext as _
 from crm.audit import audit_log, user_or_none
 from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
+from crm.whole_tenant import tables_analyze
 from customers.events import transactions_recorded
 from customers.importing import writing
 from customers.importing.columns import map_header
 from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_table
 from customers.importing.rows import RowReader, RowRejected, reader_for
-from customers.models import IMPORT_STALLED_AFTER, ImportJob, ImportKind, ImportStatus
+from customers.models import (
+    IMPORT_STALLED_AFTER,
+    ConsentRecord,
+    Customer,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Transaction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -153,14 +162,14 @@ def import_job_run(*, tenant: Tenant, job_id: int) -> ImportJob | None:
         with translation.override(tenant.default_language), job.file.open("rb") as raw:
             _import(job=job, tenant=tenant, raw=raw)
     except ImportFileError as exc:
-        _finish(job, status=ImportStatus.FAILED, error=str(exc))
+        _finish(job, status=ImportStatus.FAILED, error=str(exc), analyze=True)
     except Exception:
         with translation.override(tenant.default_language):
             error = _("The import stopped on an unexpected error.")
         _finish(job, status=ImportStatus.FAILED, error=error)
         raise
     else:
-        _finish(job, status=ImportStatus.DONE)
+        _finish(job, status=ImportStatus.DONE, analyze=True)
     job.refresh_from_db()
     audit_log(
         tenant=tenant,
@@ -200,9 +209,23 @@ def import_local_file(*, tenant: Tenant, kind: str, path: str, user=None) -> Imp
     return job
 
 
-def _finish(job: ImportJob, *, status: str, error: str = "") -> None:
+# The tables each kind of import writes to; ANALYZEd at the end of every job (issue 14: without
+# statistics the planner takes a freshly loaded tenant for ten rows and picks quadratic plans).
+WRITTEN_MODELS = {
+    ImportKind.CUSTOMERS: (Customer, ConsentRecord),
+    ImportKind.TRANSACTIONS: (Transaction,),
+}
+
+
+def _finish(job: ImportJob, *, status: str, error: str = "", analyze: bool = False) -> None:
+    """End the job; with `analyze`, first refresh the statistics of what it wrote (also after
+    a failure: the chunks committed before it hold real rows)."""
+    seconds = None
+    if analyze:
+        tables = [model._meta.db_table for model in WRITTEN_MODELS[job.kind]]
+        seconds = tables_analyze(tables=tables)
     ImportJob.objects.filter(tenant=job.tenant_id, pk=job.pk).update(
-        status=status, error=error, finished_at=timezone.now()
+        status=status, error=error, finished_at=timezone.now(), analyze_seconds=seconds
     )
 
 

@@ -10,6 +10,7 @@ The SQL and the scoring rules are in segmentation/sql/ (see its module docstring
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -19,11 +20,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from psycopg import errors as database_errors
 
 from crm.models import Tenant
+from crm.whole_tenant import stale_statistics_refresh, whole_tenant_planning_set
+from customers.models import Customer, Feedback, Interaction, Transaction
 from segmentation import sql
 from segmentation.metrics import METRICS
 from segmentation.models import (
@@ -48,6 +54,11 @@ WORK_MEM = "512MB"
 BEGINNING_OF_TIME = datetime(1900, 1, 1, tzinfo=UTC)
 # Revenue growth needs a window; an all-time growth key compares the last year with the one before.
 GROWTH_DEFAULT_DAYS = 365
+# The tables the recompute reads in full for the tenant: their statistics are refreshed first
+# when stale (the rule in segmentation/sql/__init__.py). The tables it writes (scores, facts)
+# change by more than 10 % on most runs; analyzing them every time would cost more than the
+# hash joins the planner settings already guarantee.
+INPUT_MODELS = (Customer, Transaction, Feedback, Interaction)
 
 
 class RecomputeError(Exception):
@@ -172,11 +183,7 @@ def _compute(
     """All the statements of one recompute; runs inside the caller's transaction."""
     plan, snapshot = _plan(tenant=tenant, now=now)
     steps = _Steps(_parameters(tenant=tenant, run=run, plan=plan, now=now), plans)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        # Every join here is on customer_id over up to 1,000,000 rows: hash joins. A merge join
-        # would re-sort each rank result by customer_id (measured ~1.5 s per key).
-        cursor.execute("SET LOCAL enable_mergejoin = off")
+    _planner_settings()
     steps.run("raw values", sql.raw_values_sql(plan.keys))
     # Statistics on the staging tables, so the joins over 1,000,000 rows are hash joins
     # (without them the planner guesses ~3,000 rows and sorts for merge joins).
@@ -210,6 +217,48 @@ def _compute(
     run.customers_total = steps.rows["rank and tier"]
     run.tier_changes = steps.rows["tier history"]
     return steps
+
+
+def _planner_settings() -> None:
+    """The recompute's transaction-local settings (see segmentation/sql/__init__.py)."""
+    whole_tenant_planning_set()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        # Every join here is on customer_id over up to 1,000,000 rows: hash joins. A merge join
+        # would re-sort each rank result by customer_id (measured ~1.5 s per key).
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, true)",
+            [f"{settings.CRM_RECOMPUTE_STATEMENT_TIMEOUT}s"],
+        )
+
+
+def _input_statistics_refresh() -> dict[str, float]:
+    return stale_statistics_refresh(tables=[model._meta.db_table for model in INPUT_MODELS])
+
+
+RAW_VALUES_TABLE = "CREATE TEMP TABLE seg_raw ON COMMIT DROP AS"
+
+
+def raw_values_plan(*, tenant: Tenant, guarded: bool = True, now: datetime | None = None) -> dict:
+    """EXPLAIN (FORMAT JSON) of step 1 (raw values) for the tenant, without running it: as the
+    recompute plans it (guarded: stale statistics refreshed, its planner settings), or with
+    PostgreSQL's defaults and whatever statistics there are. For tests and diagnosis."""
+    now = now or timezone.now()
+    if guarded:
+        _input_statistics_refresh()
+    plan, _snapshot = _plan(tenant=tenant, now=now)
+    run = ScoreRun(tenant=tenant, pk=0)
+    params = _parameters(tenant=tenant, run=run, plan=plan, now=now)
+    with transaction.atomic():
+        if guarded:
+            _planner_settings()
+        with connection.cursor() as cursor:
+            statement = sql.raw_values_sql(plan.keys).replace(RAW_VALUES_TABLE, "", 1)
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params)
+            (document,) = cursor.fetchone()
+        transaction.set_rollback(True)  # the SET LOCALs end here either way
+    return (document if isinstance(document, list) else json.loads(document))[0]
 
 
 def _run_claim(*, tenant: Tenant, run_id: int | None, trigger: str, requested_by) -> ScoreRun:
@@ -254,6 +303,9 @@ def scores_recompute(
     run = _run_claim(tenant=tenant, run_id=run_id, trigger=trigger, requested_by=requested_by)
     started = time.perf_counter()
     try:
+        # Before the run's transaction, so that ANALYZE's lock on a shared table is not held
+        # for the whole recompute.
+        analyzed = _input_statistics_refresh()
         with transaction.atomic():
             if not _try_lock(tenant=tenant):
                 run.status = RunStatus.SKIPPED
@@ -261,19 +313,48 @@ def scores_recompute(
             else:
                 steps = _compute(tenant=tenant, run=run, now=now, plans=plans)
                 run.status = RunStatus.SUCCEEDED
-                run.seconds = {**steps.seconds, "total": round(time.perf_counter() - started, 3)}
+                run.seconds = {
+                    **analyzed,
+                    **steps.seconds,
+                    "total": round(time.perf_counter() - started, 3),
+                }
             run.finished_at = timezone.now()
             run.save()
     except DatabaseError as exc:
         _run_fail(run=run, error=exc)
-        if isinstance(exc, OperationalError):
+        # A transient error (connection lost, deadlock) is worth a retry; a statement stopped
+        # by the timeout or by an operator would only be stopped again.
+        if isinstance(exc, OperationalError) and not _cancelled(exc):
             raise
     return run
+
+
+def _cancelled(error: Exception) -> bool:
+    return isinstance(error.__cause__, database_errors.QueryCanceled)
+
+
+def run_error_text(error: Exception) -> str:
+    """The one line a user reads for a failed run (the page, the command)."""
+    if _cancelled(error) and "statement timeout" in str(error):
+        seconds = settings.CRM_RECOMPUTE_STATEMENT_TIMEOUT
+        if seconds % 60:
+            limit = ngettext("%(count)d second", "%(count)d seconds", seconds)
+        else:
+            limit = ngettext("%(count)d minute", "%(count)d minutes", seconds // 60)
+        limit %= {"count": seconds if seconds % 60 else seconds // 60}
+        return _(
+            "Stopped: a step ran longer than the limit of %(limit)s "
+            "(CRM_RECOMPUTE_STATEMENT_TIMEOUT). The previous scores are kept."
+        ) % {"limit": limit}
+    if _cancelled(error):
+        return _("Stopped: the database cancelled the calculation. The previous scores are kept.")
+    first_line = next((line for line in str(error).splitlines() if line.strip()), "")
+    return first_line or error.__class__.__name__
 
 
 def _run_fail(*, run: ScoreRun, error: Exception) -> None:
     logger.warning("Score recompute %s of tenant %s failed: %s", run.pk, run.tenant_id, error)
     ScoreRun.objects.with_scopes_disabled().filter(tenant_id=run.tenant_id, pk=run.pk).update(
-        status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        status=RunStatus.FAILED, error=run_error_text(error)[:2000], finished_at=timezone.now()
     )
     run.refresh_from_db()

@@ -32,7 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Import #{job.pk} {job.status}: {job.total_rows} rows, "
                 f"{job.created_rows} created, {job.updated_rows} updated, "
-                f"{job.unchanged_rows} unchanged, {job.rejected_rows} rejected."
+                f"{job.unchanged_rows} unchanged, {job.rejected_rows} rejected; "
+                f"statistics updated in {job.analyze_seconds or 0:.1f} s."
             )
             for rejection in job.rejections[:20]:
                 self.stdout.write(f"  line {rejection['line']}: {'; '.join(rejection['errors'])}")

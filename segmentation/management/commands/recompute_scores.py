@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django_scopes import scope
 
 from crm.models import Tenant
 from segmentation.models import RunStatus, RunTrigger
 from segmentation.services import scores_recompute
+from segmentation.services.recompute import run_error_text
 
 
 class Command(BaseCommand):
@@ -28,7 +30,12 @@ class Command(BaseCommand):
         failed = 0
         for each in tenants:
             with scope(tenant=each):
-                run = scores_recompute(tenant=each, trigger=RunTrigger.COMMAND)
+                try:
+                    run = scores_recompute(tenant=each, trigger=RunTrigger.COMMAND)
+                except OperationalError as exc:  # recorded on the run; one line here
+                    failed += 1
+                    self.stderr.write(f"{each.slug}: {run_error_text(exc)}")
+                    continue
             line = (
                 f"{each.slug}: {run.get_status_display()} — {run.customers_scored} scored, "
                 f"{run.tier_changes} tier changes, {run.seconds.get('total', 0):.1f} s"
