@@ -70,28 +70,23 @@ def write_transactions(path: Path, *, customers: int, transactions: int, seed: i
 
 def reset_statistics() -> None:
     """The two tables as if never analyzed (needs a superuser, as on the bench server)."""
-    from django.db import connection
+    from tests.planner_support import statistics_reset
 
-    with connection.cursor() as cursor:
-        for table in ("customers_customer", "customers_transaction"):
-            cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
-            cursor.execute(
-                "UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = %s::regclass",
-                [table],
-            )
+    statistics_reset(["customers_customer", "customers_transaction"])
 
 
 def plain_plan_summary(tenant) -> str:
     """What PostgreSQL's defaults would do with the raw-values statement (EXPLAIN only)."""
+    from crm.whole_tenant import nested_loops_over_aggregates
     from segmentation.services.recompute import raw_values_plan
 
-    plan = raw_values_plan(tenant=tenant, guarded=False)
-    root = plan["Plan"]
-    from crm.whole_tenant import plan_nodes
-
-    loops = [node for node in plan_nodes(root) if node["Node Type"] == "Nested Loop"]
-    shape = "NESTED LOOP" if loops else "hash joins"
-    return f"{shape}; estimated {root['Plan Rows']:,} customer rows"
+    plan = raw_values_plan(tenant=tenant, guarded=False)["Plan"]
+    shape = (
+        "a NESTED LOOP over the transactions aggregate (quadratic)"
+        if nested_loops_over_aggregates(plan)
+        else "no nested loop over the aggregate"
+    )
+    return f"{shape}; {plan['Plan Rows']:,} customer rows estimated"
 
 
 def one_run(*, index: int, options, workdir: Path) -> float:

@@ -1,22 +1,14 @@
 """Statements that read all of a tenant's rows: plans that stay linear whatever the planner's
-statistics say (issue 14).
+statistics say (issue 14). The rule is written out in segmentation/sql/__init__.py, where most
+such statements live; these are its helpers:
 
-The rule (written out in segmentation/sql/__init__.py, where most such statements live):
-
-1. Their input tables' statistics are refreshed when stale, before the statement's transaction:
-   `stale_statistics_refresh(tables=...)` ANALYZEs a table that was never analyzed, or that
-   changed by more than STALE_FRACTION of its rows since (pg_stat_user_tables
-   .n_mod_since_analyze against pg_class.reltuples). Bulk loads (imports, generate_scale_data)
-   also ANALYZE what they wrote as their last step: `tables_analyze`.
-2. They run with `whole_tenant_planning()`: SET LOCAL enable_nestloop = off, so the planner uses
-   hash joins (and hash aggregates) even when it believes a tenant has ten rows. A nested loop
-   over an aggregate rescans it once per outer row: quadratic in the tenant's size. (The
-   setting only prices nested loops out; a join that cannot be done another way still runs.)
-
-Measured on a fresh tenant with 25,000 customers and 70,000 purchases whose tables had never
-been analyzed (bench/bench_first_recompute.py --reset-statistics): the recompute's raw-values
-step with PostgreSQL's defaults ran for over 10 minutes; with rule 2 alone it is sub-second
-(hash joins on row estimates 100× too low); rule 1 also fixes the estimates of the later steps.
+- `tables_analyze` — ANALYZE what a bulk load wrote (imports end with it);
+- `stale_statistics_refresh` — ANALYZE the input tables never analyzed, or changed by more than
+  STALE_FRACTION of their rows since (pg_stat_user_tables.n_mod_since_analyze against
+  pg_class.reltuples), before the statement's transaction;
+- `whole_tenant_planning_set()` / `with whole_tenant_planning():` — SET LOCAL enable_nestloop
+  = off and jit = off: hash joins even when the planner believes a tenant has ten rows;
+- `nested_loops_over_aggregates` — the quadratic plan shape, for tests.
 """
 
 from __future__ import annotations
