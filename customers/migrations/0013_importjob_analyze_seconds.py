@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0011_transaction_import_job'),
+        ('customers', '0012_activity_agenda_follow_ups'),
     ]
 
     operations = [
