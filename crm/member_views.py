@@ -1,26 +1,31 @@
-"""The members page: tenant administrators list, add, re-role and remove the people of their
-company. Each POST calls one service from crm.services and turns a TenancyError into a message."""
+"""The members page: tenant administrators list their people, invite someone (who joins only by
+accepting), re-role, remove and revoke invitations. Each POST calls one service from
+crm.services and turns a TenancyError into a message; destructive ones need a ticked box."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
-from crm.forms import MemberAddForm, MemberRoleForm
+from crm.forms import ConfirmationForm, MemberInviteForm, MemberRoleForm
 from crm.models import Membership, Role
 from crm.services import (
     TenancyError,
-    member_add,
+    invitation_revoke,
+    member_invite,
     member_name,
     member_remove,
     member_role_change,
 )
 from crm.tenancy.permissions import tenant_permission_required
-from crm.tenancy.selectors import is_last_admin, members_of_tenant
+from crm.tenancy.selectors import is_last_admin, members_of_tenant, open_invitations
 
 
 def _member_or_404(request: HttpRequest, membership_id: int) -> Membership:
@@ -43,16 +48,30 @@ def member_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         }
         for membership in members
     ]
-    return render(request, "crm/members/list.html", {"rows": rows})
+    context = {
+        "rows": rows,
+        "invitations": list(open_invitations(tenant=request.tenant)),
+        "now": timezone.now(),
+    }
+    return render(request, "crm/members/list.html", context)
+
+
+def _rate(setting: str):
+    return lambda group, request: getattr(settings, setting)
 
 
 @login_required
 @tenant_permission_required("members.manage")
-def member_add_view(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    form = MemberAddForm(request.POST or None)
+@ratelimit(key="user", rate=_rate("CRM_INVITATION_RATE_PER_USER"), method="POST", block=False)
+@ratelimit(key="ip", rate=_rate("CRM_INVITATION_RATE_PER_IP"), method="POST", block=False)
+def member_invite_view(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if getattr(request, "limited", False):
+            form.add_error(None, _("Too many invitations in a short time; try again later."))
+            return render(request, "crm/members/add.html", {"form": form}, status=429)
         try:
-            membership = member_add(
+            invitation = member_invite(
                 tenant=request.tenant,
                 actor=request.user,
                 domain=request.get_host(),
@@ -63,7 +82,9 @@ def member_add_view(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, _("%(name)s has been added.") % {"name": member_name(membership)}
+                request,
+                _("An invitation was sent to %(email)s. They join once they accept it.")
+                % {"email": invitation.email},
             )
             return redirect("member_list", tenant_slug=request.tenant.slug)
     return render(request, "crm/members/add.html", {"form": form})
@@ -105,21 +126,59 @@ def member_role_change_view(
 @tenant_permission_required("members.manage")
 def member_remove_view(request: HttpRequest, tenant_slug: str, membership_id: int) -> HttpResponse:
     membership = _member_or_404(request, membership_id)
-    if request.method == "POST":
+    name = member_name(membership)
+    form = ConfirmationForm(
+        request.POST if request.method == "POST" else None,
+        label=_("Yes, remove %(name)s from this company.") % {"name": name},
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             member_remove(tenant=request.tenant, actor=request.user, membership=membership)
         except TenancyError as error:
             messages.error(request, str(error))
             return redirect("member_list", tenant_slug=request.tenant.slug)
         messages.success(
-            request, _("%(name)s has been removed.") % {"name": member_name(membership)}
+            request,
+            _("%(name)s has been removed from %(company)s; their account stays.")
+            % {"name": name, "company": request.tenant.name},
         )
         if membership.user_id == request.user.pk:
             return redirect("tenant_pick")
         return redirect("member_list", tenant_slug=request.tenant.slug)
     context = {
         "membership": membership,
+        "form": form,
         "is_last_admin": is_last_admin(membership=membership),
         "is_self": membership.user_id == request.user.pk,
     }
-    return render(request, "crm/members/remove.html", context)
+    return render(request, "crm/members/remove.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@tenant_permission_required("members.manage")
+def invitation_revoke_view(
+    request: HttpRequest, tenant_slug: str, invitation_id: int
+) -> HttpResponse:
+    invitation = get_object_or_404(open_invitations(tenant=request.tenant), pk=invitation_id)
+    form = ConfirmationForm(
+        request.POST if request.method == "POST" else None,
+        label=_("Yes, revoke the invitation to %(email)s.") % {"email": invitation.email},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_revoke(tenant=request.tenant, actor=request.user, invitation=invitation)
+        except TenancyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s was revoked; its link no longer works.")
+                % {"email": invitation.email},
+            )
+        return redirect("member_list", tenant_slug=request.tenant.slug)
+    return render(
+        request,
+        "crm/members/revoke.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.is_bound else 200,
+    )

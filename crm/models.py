@@ -107,6 +107,54 @@ class Membership(models.Model):
         return f"{self.user} @ {self.tenant} ({self.get_role_display()})"
 
 
+class Invitation(models.Model):
+    """An offer to join a tenant with a role, mailed to an address; the person accepts it
+    (signing in to their account, or choosing a password for a new one). Only a hash of the
+    link's token is kept, so the table cannot be used to accept invitations."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    # Not scoped: the person accepting is not (yet) inside the tenant.
+    objects = models.Manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open invitation per address and tenant: inviting again renews it.
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                "tenant",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=[r.value for r in Role]), name="invitation_valid_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tenant} ({self.get_role_display()})"
+
+
 class TenantOwnedModel(models.Model):
     """Base for business data: a non-null tenant and a manager that refuses to run unscoped.
 

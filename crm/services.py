@@ -1,20 +1,28 @@
-"""Writes about tenants and their members."""
+"""Writes about tenants and their members: invitations, roles, removal."""
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm.audit import audit_log
-from crm.models import Membership, Role, Tenant
-from crm.tenancy.selectors import is_last_admin
+from crm.audit import audit_log, user_or_none
+from crm.models import Invitation, Membership, Role, Tenant
+from crm.tenancy.selectors import (
+    accounts_with_email,
+    invitation_is_for,
+    invitation_token_hash,
+    is_last_admin,
+)
 
 
 class TenancyError(Exception):
@@ -91,86 +99,153 @@ def member_name(membership: Membership) -> str:
     return membership.user.get_full_name() or membership.user.get_username()
 
 
-def _send_set_password_email(*, user, tenant: Tenant, domain: str, use_https: bool) -> None:
-    """Mail a new member a link to choose their password (Django's password reset machinery)."""
+INVITATION_VALID_FOR = timedelta(days=7)
+
+
+def _send_invitation_email(
+    *, invitation: Invitation, token: str, domain: str, use_https: bool
+) -> None:
+    """One mail whether or not the address has an account: the page behind the link tells."""
     context = {
-        "email": user.email,
-        "domain": domain,
-        "site_name": tenant.name,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "user": user,
-        "token": default_token_generator.make_token(user),
-        "protocol": "https" if use_https else "http",
-        "tenant": tenant,
+        "tenant": invitation.tenant,
+        "role": invitation.get_role_display(),
+        "link": "{}://{}{}".format(
+            "https" if use_https else "http",
+            domain,
+            reverse("invitation_accept", kwargs={"token": token}),
+        ),
+        "expires_at": invitation.expires_at,
     }
-    PasswordResetForm().send_mail(
-        subject_template_name="registration/member_invitation_subject.txt",
-        email_template_name="registration/member_invitation_email.txt",
-        context=context,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to_email=user.email,
-    )
+    with translation.override(invitation.tenant.default_language):
+        subject = render_to_string("registration/member_invitation_subject.txt", context)
+        body = render_to_string("registration/member_invitation_email.txt", context)
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
 
 
 @transaction.atomic
-def member_add(
+def member_invite(
     *,
     tenant: Tenant,
     actor,
     email: str,
     role: Role | str,
-    first_name: str = "",
-    last_name: str = "",
     domain: str,
     use_https: bool = False,
-) -> Membership:
-    """Add the person with this email to the tenant.
-
-    An existing account (matched by email, or by a username equal to it) is added as it is; a
-    new address gets an account with no usable password and an email with a link to set one.
-    """
-    user_model = get_user_model()
-    email = user_model.objects.normalize_email(email.strip())
-    matches = list(
-        user_model.objects.filter(email__iexact=email)
-        | user_model.objects.filter(username__iexact=email)
-    )
-    if len(matches) > 1:
-        raise TenancyError(
-            _("Several accounts use %(email)s; ask support to add this person.") % {"email": email}
-        )
+) -> Invitation:
+    """Invite the person with this address to join with `role`; nothing changes for them until
+    they accept. The same happens whether or not the address has an account, so the answer
+    tells the inviting admin nothing about other companies' people. Inviting an address again
+    renews its open invitation (new link, role and validity)."""
+    email = get_user_model().objects.normalize_email(email.strip())
     _lock_tenant(tenant)
-    created = not matches
-    if created:
-        user = user_model(
-            username=email.lower(), email=email, first_name=first_name, last_name=last_name
+    if Membership.objects.filter(tenant=tenant, user__in=accounts_with_email(email)).exists():
+        # The admin sees their own members anyway: this discloses nothing new.
+        raise TenancyError(_("%(email)s is already a member.") % {"email": email})
+    token = secrets.token_urlsafe(32)
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(
+            tenant=tenant, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
         )
-        user.set_unusable_password()
-        try:
-            user.full_clean(exclude=["password"])
-        except ValidationError as exc:
-            raise TenancyError(" ".join(exc.messages)) from exc
-        user.save()
-    else:
-        user = matches[0]
-        if Membership.objects.filter(tenant=tenant, user=user).exists():
-            raise TenancyError(_("%(email)s is already a member.") % {"email": email})
-    membership = Membership.objects.create(tenant=tenant, user=user, role=role)
+        .first()
+    ) or Invitation(tenant=tenant)
+    invitation.email = email
+    invitation.role = role
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.invited_by = user_or_none(actor)
+    invitation.expires_at = timezone.now() + INVITATION_VALID_FOR
+    invitation.save()
     audit_log(
         tenant=tenant,
         actor=actor,
+        action="crm.member.invited",
+        target=invitation,
+        data={"email": email, "role": str(role)},
+    )
+    # After commit: a rolled-back invitation must not leave a link in someone's inbox.
+    transaction.on_commit(
+        lambda: _send_invitation_email(
+            invitation=invitation, token=token, domain=domain, use_https=use_https
+        )
+    )
+    return invitation
+
+
+def _join(*, invitation: Invitation, user) -> Membership:
+    """Make the invited person a member (keeping the role of one who already is)."""
+    _lock_tenant(invitation.tenant)
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(accepted_at=timezone.now(), accepted_by=user)
+    if not claimed:
+        raise TenancyError(_("This invitation is no longer valid."))
+    membership, created = Membership.objects.get_or_create(
+        tenant=invitation.tenant, user=user, defaults={"role": invitation.role}
+    )
+    audit_log(
+        tenant=invitation.tenant,
+        actor=user,
         action="crm.member.added",
         target=membership,
-        data={"user": user.get_username(), "role": str(role), "new_account": created},
+        data={
+            "user": user.get_username(),
+            "role": membership.role,
+            "invitation": invitation.pk,
+            "already_member": not created,
+        },
     )
-    if created:
-        # After commit: a rolled-back invitation must not leave a link in someone's inbox.
-        transaction.on_commit(
-            lambda: _send_set_password_email(
-                user=user, tenant=tenant, domain=domain, use_https=use_https
-            )
-        )
     return membership
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """The signed-in owner of the invited address accepts."""
+    if not invitation_is_for(invitation, user):
+        raise TenancyError(
+            _("This invitation was sent to another address; sign in with that account.")
+        )
+    return _join(invitation=invitation, user=user)
+
+
+@transaction.atomic
+def invitation_accept_with_new_account(
+    *, invitation: Invitation, password: str, first_name: str, last_name: str
+) -> Membership:
+    """Someone with no account accepts by choosing a password (the form validated it); the
+    account's username is the invited address."""
+    if accounts_with_email(invitation.email).exists():
+        raise TenancyError(_("This address already has an account; sign in to accept."))
+    user = get_user_model()(
+        username=invitation.email.lower(),
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise TenancyError(" ".join(exc.messages)) from exc
+    user.save()
+    return _join(invitation=invitation, user=user)
+
+
+@transaction.atomic
+def invitation_revoke(*, tenant: Tenant, actor, invitation: Invitation) -> None:
+    if invitation.tenant_id != tenant.pk:
+        raise TenancyError(_("This invitation belongs to another company."))
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not revoked:
+        raise TenancyError(_("This invitation was already accepted or revoked."))
+    audit_log(
+        tenant=tenant,
+        actor=actor,
+        action="crm.member.invitation_revoked",
+        target=invitation,
+        data={"email": invitation.email, "role": invitation.role},
+    )
 
 
 @transaction.atomic

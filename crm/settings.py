@@ -131,6 +131,10 @@ RATELIMIT_IP_META_KEY = "crm.accounts.client_ip"
 # Password reset mails (django-ratelimit, fixed windows): per address asked for, per client.
 CRM_PASSWORD_RESET_RATE_PER_ADDRESS = env.str("CRM_PASSWORD_RESET_RATE_PER_ADDRESS", default="3/h")
 CRM_PASSWORD_RESET_RATE_PER_IP = env.str("CRM_PASSWORD_RESET_RATE_PER_IP", default="20/h")
+# Invitations sent per administrator and per client address (and invitation links opened per
+# client address).
+CRM_INVITATION_RATE_PER_USER = env.str("CRM_INVITATION_RATE_PER_USER", default="30/h")
+CRM_INVITATION_RATE_PER_IP = env.str("CRM_INVITATION_RATE_PER_IP", default="60/h")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tenant_pick"
 LOGOUT_REDIRECT_URL = "login"

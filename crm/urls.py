@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from crm import accounts, views
+from crm import accounts, invitation_views, views
 
 tenant_patterns = [
     path("", views.tenant_home, name="tenant_home"),
@@ -21,6 +21,11 @@ urlpatterns = [
         "accounts/password_reset/",
         accounts.ThrottledPasswordResetView.as_view(),
         name="password_reset",
+    ),
+    path(
+        "accounts/invitations/<slug:token>/",
+        invitation_views.invitation_accept_view,
+        name="invitation_accept",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

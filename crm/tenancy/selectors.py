@@ -1,10 +1,14 @@
-"""Reads about tenants and memberships."""
+"""Reads about tenants, memberships and invitations."""
 
 from __future__ import annotations
 
-from django.db.models import Case, QuerySet, Value, When
+import hashlib
 
-from crm.models import Membership, Role, Tenant
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from crm.models import Invitation, Membership, Role, Tenant
 
 
 def memberships_for_user(*, user) -> QuerySet[Membership]:
@@ -57,4 +61,43 @@ def is_last_admin(*, membership: Membership) -> bool:
         Membership.objects.filter(tenant_id=membership.tenant_id, role=Role.ADMIN)
         .exclude(pk=membership.pk)
         .exists()
+    )
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def accounts_with_email(email: str):
+    """The accounts an address belongs to: by email, or by a username equal to it."""
+    user_model = get_user_model()
+    return user_model.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The open, unexpired invitation behind a link, or None."""
+    return (
+        Invitation.objects.select_related("tenant")
+        .filter(
+            token_hash=invitation_token_hash(token),
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            tenant__is_active=True,
+        )
+        .first()
+    )
+
+
+def invitation_is_for(invitation: Invitation, user) -> bool:
+    return accounts_with_email(invitation.email).filter(pk=user.pk).exists()
+
+
+def open_invitations(*, tenant: Tenant):
+    """Invitations of the tenant not yet accepted or revoked, newest first (expired ones too,
+    so the admin sees them and can invite again)."""
+    return (
+        Invitation.objects.filter(tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")
     )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope
 
 from crm.models import AuditEntry, Membership, Role
-from crm.services import TenancyError, member_add, member_remove, member_role_change
+from crm.services import TenancyError, member_remove, member_role_change
 from tests.factories import MembershipFactory
 
 
@@ -47,99 +46,6 @@ def audit_actions(tenant) -> list[str]:
 
 
 # --- services ----------------------------------------------------------------------------------
-
-
-def test_adding_a_new_address_creates_an_account_without_password(
-    tenant, admin_user, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        membership = member_add(
-            tenant=tenant,
-            actor=admin_user,
-            email="Zeynep.Arslan@Example.com",
-            first_name="Zeynep",
-            last_name="Arslan",
-            role=Role.MANAGER,
-            domain="crm.example.com",
-        )
-    user = membership.user
-    assert user.username == "zeynep.arslan@example.com"
-    assert user.email == "Zeynep.Arslan@example.com"
-    assert not user.has_usable_password()
-    assert membership.role == Role.MANAGER
-
-
-def test_new_member_gets_a_set_password_link_by_email(
-    tenant, admin_user, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        member_add(
-            tenant=tenant,
-            actor=admin_user,
-            email="zeynep@example.com",
-            role=Role.SALES,
-            domain="crm.example.com",
-            use_https=True,
-        )
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["zeynep@example.com"]
-    assert tenant.name in message.subject
-    assert "https://crm.example.com/accounts/reset/" in message.body
-
-
-def test_set_password_link_lets_the_new_member_choose_a_password(
-    tenant, admin_user, client, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        member_add(
-            tenant=tenant,
-            actor=admin_user,
-            email="zeynep@example.com",
-            role=Role.SALES,
-            domain="testserver",
-        )
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
-    form_page = client.get(link.replace("http://testserver", ""), follow=True)
-    assert form_page.status_code == 200
-    done = client.post(
-        form_page.redirect_chain[-1][0],
-        {"new_password1": "Yeni-Parola-2026", "new_password2": "Yeni-Parola-2026"},
-    )
-    assert done.status_code == 302
-    user = get_user_model().objects.get(username="zeynep@example.com")
-    assert user.check_password("Yeni-Parola-2026")
-
-
-def test_adding_an_existing_account_by_email_reuses_it_and_sends_no_email(
-    tenant, other_tenant_admin, admin_user, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        membership = member_add(
-            tenant=tenant,
-            actor=admin_user,
-            email=other_tenant_admin.email.upper(),
-            role=Role.SALES,
-            domain="testserver",
-        )
-    assert membership.user == other_tenant_admin
-    assert get_user_model().objects.filter(email__iexact=other_tenant_admin.email).count() == 1
-    assert mail.outbox == []
-
-
-def test_adding_someone_already_in_the_tenant_is_refused(tenant, admin_user, sales_user):
-    with pytest.raises(TenancyError):
-        member_add(
-            tenant=tenant, actor=admin_user, email=sales_user.email, role=Role.SALES, domain="x"
-        )
-
-
-def test_member_add_writes_an_audit_entry(tenant, admin_user):
-    member_add(tenant=tenant, actor=admin_user, email="a@example.com", role="sales", domain="x")
-    with scope(tenant=tenant):
-        entry = AuditEntry.objects.get(action="crm.member.added")
-    assert entry.actor == admin_user
-    assert entry.data == {"user": "a@example.com", "role": "sales", "new_account": True}
 
 
 def test_role_change_writes_an_audit_entry(tenant, admin_user, sales_user):
@@ -238,27 +144,6 @@ def test_admin_cannot_touch_another_tenants_membership_through_own_tenant_url(
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
-def test_add_member_view_creates_membership_and_redirects(admin_client_, tenant):
-    response = admin_client_.post(
-        add_url(tenant),
-        {"email": "can@example.com", "first_name": "Can", "last_name": "Demir", "role": "manager"},
-    )
-    assert response.status_code == 302
-    assert response.url == members_url(tenant)
-    membership = Membership.objects.get(tenant=tenant, user__email="can@example.com")
-    assert membership.role == Role.MANAGER
-
-
-def test_add_member_view_shows_the_refusal_for_an_existing_member(
-    admin_client_, tenant, sales_user
-):
-    response = admin_client_.post(add_url(tenant), {"email": sales_user.email, "role": "sales"})
-    assert response.status_code == 200
-    errors = response.context["form"].non_field_errors()
-    assert len(errors) == 1
-    assert sales_user.email in errors[0]
-
-
 def test_role_change_view_changes_the_role(admin_client_, tenant, sales_user):
     membership = membership_of(sales_user, tenant)
     response = admin_client_.post(role_url(membership), {"role": "manager"})
@@ -281,10 +166,26 @@ def test_remove_view_asks_for_confirmation_then_removes(admin_client_, tenant, s
     membership = membership_of(sales_user, tenant)
     confirm = admin_client_.get(remove_url(membership))
     assert confirm.status_code == 200
+    assert 'name="confirm"' in confirm.text
     assert Membership.objects.filter(pk=membership.pk).exists()
-    response = admin_client_.post(remove_url(membership))
-    assert response.status_code == 302
+
+    response = admin_client_.post(remove_url(membership), {"confirm": "on"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == members_url(tenant)
     assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert [str(message) for message in response.context["messages"]] == [
+        f"{sales_user.get_full_name()} has been removed from {tenant.name}; their account stays."
+    ]
+
+
+def test_remove_without_the_confirmation_box_removes_nothing(admin_client_, tenant, sales_user):
+    membership = membership_of(sales_user, tenant)
+
+    response = admin_client_.post(remove_url(membership))
+
+    assert response.status_code == 400
+    assert "Tick the box to confirm." in response.text
+    assert Membership.objects.filter(pk=membership.pk).exists()
 
 
 def test_members_menu_item_is_shown_to_admins_only(admin_client_, sales_client, tenant):
