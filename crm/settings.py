@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "crm.apps.CrmConfig",
     "customers",
     "segmentation",
+    "prediction",
     "acquisition",
     "loyalty",
     "campaigns",
@@ -259,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
     "acquisition-nightly-fan-out": {
         "task": "acquisition.tasks.schedule_nightly_acquisition",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "prediction-nightly-fan-out": {
+        "task": "prediction.tasks.schedule_nightly_predictions",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

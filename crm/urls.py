@@ -11,6 +11,7 @@ tenant_patterns = [
     path("members/", include("crm.members_urls")),
     path("customers/", include("customers.urls")),
     path("scores/", include("segmentation.urls")),
+    path("predictions/", include("prediction.urls")),
     path("", include("acquisition.urls")),
 ]
 

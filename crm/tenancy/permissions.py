@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, Role] = {
     "leads.view": Role.SALES,
     "leads.edit": Role.SALES,
     "acquisition.costs": Role.MANAGER,
+    "relationships.review": Role.MANAGER,
     "settings.manage": Role.ADMIN,
     "members.manage": Role.ADMIN,
 }

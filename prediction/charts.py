@@ -1,0 +1,52 @@
+"""The back-test's two standard plots as server-rendered SVG (pygal; no script, no CDN)."""
+
+from __future__ import annotations
+
+import pygal
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from prediction.models import BackTest
+
+
+def _config() -> pygal.Config:
+    config = pygal.Config()
+    config.js = []  # pygal's tooltips load a script from the web; the page works without it
+    config.disable_xml_declaration = True
+    config.width = 640
+    config.height = 320
+    config.legend_at_bottom = True
+    config.style = pygal.style.Style(
+        background="transparent",
+        plot_background="transparent",
+        colors=("#0d6efd", "#6c757d"),
+        font_family="system-ui, sans-serif",
+    )
+    return config
+
+
+def backtest_charts(test: BackTest) -> dict[str, SafeString] | None:
+    results = test.results or {}
+    if not results.get("by_frequency"):
+        return None
+    by_frequency = pygal.Bar(
+        _config(),
+        title=_("Average purchases in the holdout, by repeat purchases before the cut-off"),
+    )
+    labels = [str(row[0]) for row in results["by_frequency"]]
+    if labels:
+        labels[-1] = labels[-1] + "+" if results["by_frequency"][-1][0] >= 7 else labels[-1]
+    by_frequency.x_labels = labels
+    by_frequency.add(_("Predicted"), [row[2] for row in results["by_frequency"]])
+    by_frequency.add(_("Actual"), [row[3] for row in results["by_frequency"]])
+    over_time = pygal.Line(
+        _config(), title=_("Cumulative repeat purchases in the holdout"), show_dots=False
+    )
+    over_time.x_labels = [str(row[0]) for row in results["over_time"]]
+    over_time.x_title = _("days after the cut-off")
+    over_time.add(_("Predicted"), [row[1] for row in results["over_time"]])
+    over_time.add(_("Actual"), [row[2] for row in results["over_time"]])
+    return {
+        "by_frequency": mark_safe(by_frequency.render(is_unicode=True)),
+        "over_time": mark_safe(over_time.render(is_unicode=True)),
+    }

@@ -1,0 +1,77 @@
+"""Reads: the live prediction and suggestions of a customer, the predictions list, the
+review list, runs and back-tests."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from crm.models import Tenant
+from customers.models import Customer
+from prediction.models import (
+    BackTest,
+    CustomerPrediction,
+    PredictionRun,
+    PredictionStatus,
+    ProductSuggestion,
+    RelationshipDecision,
+    RelationshipFlag,
+)
+
+PREDICTION_ORDERS = {
+    "value": ("-predicted_value", "customer_id"),
+    "propensity": ("-propensity", "customer_id"),
+    "alive": ("-p_alive", "customer_id"),
+    "purchases": ("-expected_purchases", "customer_id"),
+}
+
+
+def run_latest(*, tenant: Tenant, live_only: bool = True) -> PredictionRun | None:
+    runs = PredictionRun.objects.filter(tenant=tenant).exclude(
+        status__in=[PredictionStatus.QUEUED, PredictionStatus.SKIPPED]
+    )
+    if live_only:
+        runs = runs.filter(is_live=True)
+    return runs.order_by("-created_at", "-id").first()
+
+
+def customer_prediction(*, tenant: Tenant, customer: Customer) -> CustomerPrediction | None:
+    return CustomerPrediction.objects.filter(tenant=tenant, customer=customer).first()
+
+
+def customer_suggestions(*, tenant: Tenant, customer: Customer) -> list[ProductSuggestion]:
+    return list(
+        ProductSuggestion.objects.filter(tenant=tenant, customer=customer)
+        .select_related("product", "category", "because_product", "because_category")
+        .order_by("kind", "rank")
+    )
+
+
+def prediction_list(*, tenant: Tenant, order: str) -> QuerySet[CustomerPrediction]:
+    return (
+        CustomerPrediction.objects.filter(tenant=tenant)
+        .select_related("customer")
+        .order_by(*PREDICTION_ORDERS.get(order, PREDICTION_ORDERS["value"]))
+    )
+
+
+def flag_list(*, tenant: Tenant, rule: str | None) -> QuerySet[RelationshipFlag]:
+    flags = RelationshipFlag.objects.filter(tenant=tenant).select_related("customer")
+    if rule:
+        flags = flags.filter(rules__contains=[rule])
+    return flags.order_by("profit", "customer_id")
+
+
+def flag_for(*, tenant: Tenant, customer: Customer) -> RelationshipFlag | None:
+    return RelationshipFlag.objects.filter(tenant=tenant, customer=customer).first()
+
+
+def decisions_recent(*, tenant: Tenant, limit: int = 20) -> list[RelationshipDecision]:
+    return list(
+        RelationshipDecision.objects.filter(tenant=tenant)
+        .select_related("customer", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def backtest_latest(*, tenant: Tenant) -> BackTest | None:
+    return BackTest.objects.filter(tenant=tenant).order_by("-created_at", "-id").first()

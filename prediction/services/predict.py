@@ -1,0 +1,291 @@
+"""The prediction run: the RFM summary in SQL, the fits on its arrays, and every customer's
+prediction written in one statement.
+
+One transaction per run, under a per-tenant advisory lock (a second concurrent run is
+"skipped"). A run for a past reference date leaves the live predictions alone unless the
+company asks (`live=True`); it still records the fitted parameters and counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from django.db import DatabaseError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Tenant
+from prediction import clv, sql
+from prediction.models import (
+    PredictionRun,
+    PredictionSettings,
+    PredictionStatus,
+    PredictionTrigger,
+)
+
+logger = logging.getLogger(__name__)
+
+PREDICTION_LOCK_CLASS = 4_011
+
+
+class PredictionError(Exception):
+    """A prediction could not be made as asked (run already taken, date in the future...)."""
+
+
+def settings_for(*, tenant: Tenant) -> PredictionSettings:
+    """The company's prediction settings, created with the defaults on first use."""
+    found, _created = PredictionSettings.objects.with_scopes_disabled().get_or_create(tenant=tenant)
+    return found
+
+
+def local_day_end(*, tenant: Tenant, day: date) -> datetime:
+    """The first moment after `day` in the tenant's time zone (transactions before it count)."""
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tenant.zone)
+
+
+def summary_create(*, tenant: Tenant, as_of: date) -> None:
+    """Create the temporary table pred_summary for the reference date (see summary.sql)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.statement("summary"),
+            {
+                "tenant": tenant.pk,
+                "timezone": tenant.timezone,
+                "as_of": as_of,
+                "until": local_day_end(tenant=tenant, day=as_of),
+            },
+        )
+        cursor.execute("ANALYZE pred_summary")
+
+
+def _arrays(query: str, params: dict[str, Any] | None = None) -> np.ndarray:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params or {})
+        rows = cursor.fetchall()
+    return np.array(rows, dtype=float) if rows else np.empty((0, 0))
+
+
+class Fit:
+    """The two fitted models of a run, on the compressed summary."""
+
+    def __init__(self, *, min_repeat_buyers: int) -> None:
+        combos = _arrays(
+            "SELECT frequency, recency, age, count(*) FROM pred_summary "
+            "GROUP BY frequency, recency, age"
+        )
+        if combos.size == 0:
+            raise clv.NotEnoughData("no purchases")
+        self.frequency, self.recency, self.age, self.weights = combos.T
+        self.customers = int(self.weights.sum())
+        self.repeat_buyers = int(self.weights[self.frequency > 0].sum())
+        if self.repeat_buyers < min_repeat_buyers:
+            raise clv.NotEnoughData(f"{self.repeat_buyers} repeat buyers")
+        self.model = clv.bgnbd_fit(
+            frequency=self.frequency, recency=self.recency, age=self.age, weights=self.weights
+        )
+        spend = _arrays(
+            "SELECT frequency, monetary FROM pred_summary WHERE frequency > 0 AND monetary > 0"
+        )
+        if spend.size == 0:
+            raise clv.NotEnoughData("no repeat purchase value")
+        self.spend = clv.gamma_gamma_fit(frequency=spend[:, 0], monetary=spend[:, 1])
+
+    def parameters(self) -> dict[str, float]:
+        params = clv.fitted(self.model)
+        return {
+            "r": params.r,
+            "alpha": params.alpha,
+            "a": params.a,
+            "b": params.b,
+            "p": self.spend.p,
+            "q": self.spend.q,
+            "v": self.spend.v,
+        }
+
+
+def _combos_write(*, fit: Fit, settings: PredictionSettings) -> None:
+    """pred_combo: the BG/NBD figures of every distinct (frequency, recency, age)."""
+    history = {"frequency": fit.frequency, "recency": fit.recency, "age": fit.age}
+    horizon = settings.horizon_months * clv.DAYS_PER_MONTH
+    columns = (
+        fit.frequency.astype(int),
+        fit.recency.astype(int),
+        fit.age.astype(int),
+        np.clip(fit.model.conditional_probability_alive(*history.values()), 0.0, 1.0),
+        fit.model.conditional_expected_number_of_purchases_up_to_time(horizon, *history.values()),
+        clv.propensity(fit.model, days=settings.propensity_days, **history),
+        clv.discounted_purchases(
+            fit.model,
+            months=settings.horizon_months,
+            monthly_rate=float(settings.monthly_discount_rate),
+            **history,
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE pred_combo (frequency int, recency int, age int, p_alive float8, "
+            "expected_purchases float8, propensity float8, discounted_purchases float8) "
+            "ON COMMIT DROP"
+        )
+        with cursor.copy(
+            "COPY pred_combo (frequency, recency, age, p_alive, expected_purchases, propensity, "
+            "discounted_purchases) FROM STDIN"
+        ) as copy:
+            for row in zip(*(column.tolist() for column in columns), strict=True):
+                copy.write_row(row)
+        cursor.execute("ANALYZE pred_combo")
+
+
+def _live_replace(*, tenant: Tenant, run: PredictionRun, fit: Fit | None) -> int:
+    """Replace the tenant's live predictions by this run's (none when there is no fit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM prediction_customerprediction WHERE tenant_id = %s", [tenant.pk]
+        )
+        if fit is None:
+            return 0
+        cursor.execute(
+            sql.statement("write_predictions"),
+            {
+                "tenant": tenant.pk,
+                "run": run.pk,
+                "gg_p": fit.spend.p,
+                "gg_q": fit.spend.q,
+                "gg_v": fit.spend.v,
+            },
+        )
+        return cursor.rowcount
+
+
+def _run_claim(
+    *, tenant: Tenant, run_id: int | None, as_of: date, live: bool, trigger: str, requested_by
+) -> PredictionRun:
+    runs = PredictionRun.objects.with_scopes_disabled()
+    if run_id is None:
+        return runs.create(
+            tenant=tenant,
+            trigger=trigger,
+            requested_by=requested_by,
+            as_of=as_of,
+            is_live=live,
+            status=PredictionStatus.RUNNING,
+            started_at=timezone.now(),
+        )
+    claimed = runs.filter(
+        tenant=tenant, pk=run_id, status__in=[PredictionStatus.QUEUED, PredictionStatus.FAILED]
+    ).update(status=PredictionStatus.RUNNING, started_at=timezone.now(), error="")
+    if not claimed:
+        raise PredictionError(_("This prediction run has already been started."))
+    return runs.get(tenant=tenant, pk=run_id)
+
+
+def _try_lock(*, tenant: Tenant) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s::int)", [PREDICTION_LOCK_CLASS, tenant.pk]
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _timed(seconds: dict[str, float], name: str, started: float) -> float:
+    now = time.perf_counter()
+    seconds[name] = round(now - started, 3)
+    return now
+
+
+def predictions_run(
+    *,
+    tenant: Tenant,
+    as_of: date | None = None,
+    live: bool | None = None,
+    run_id: int | None = None,
+    trigger: str = PredictionTrigger.COMMAND,
+    requested_by=None,
+) -> PredictionRun:
+    """Fit the models on the tenant's purchases up to `as_of` (today by default) and, for a
+    live run, write every buying customer's prediction.
+
+    `live` defaults to True for today and False for a past date: a past run never replaces
+    today's live predictions unless asked. A tenant with too few repeat buyers, or whose fit
+    does not converge, ends "not enough data" and has no live predictions.
+    """
+    today = timezone.now().astimezone(tenant.zone).date()
+    if run_id is not None:
+        queued = PredictionRun.objects.with_scopes_disabled().get(tenant=tenant, pk=run_id)
+        as_of, live = queued.as_of, queued.is_live
+    as_of = as_of or today
+    if as_of > today:
+        raise PredictionError(_("The reference date cannot be in the future."))
+    live = (as_of == today) if live is None else live
+    settings = settings_for(tenant=tenant)
+    run = _run_claim(
+        tenant=tenant,
+        run_id=run_id,
+        as_of=as_of,
+        live=live,
+        trigger=trigger,
+        requested_by=requested_by,
+    )
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    try:
+        with transaction.atomic():
+            if not _try_lock(tenant=tenant):
+                run.status = PredictionStatus.SKIPPED
+                run.error = _("Skipped: a prediction run of this company is already running.")
+            else:
+                _compute(tenant=tenant, run=run, settings=settings, seconds=seconds)
+            seconds["total"] = round(time.perf_counter() - started, 3)
+            run.seconds = seconds
+            run.finished_at = timezone.now()
+            run.save()
+    except DatabaseError as exc:
+        logger.warning("Prediction run %s of tenant %s failed: %s", run.pk, tenant.pk, exc)
+        PredictionRun.objects.with_scopes_disabled().filter(pk=run.pk).update(
+            status=PredictionStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        if isinstance(exc, OperationalError):
+            raise
+    return run
+
+
+def _compute(
+    *, tenant: Tenant, run: PredictionRun, settings: PredictionSettings, seconds: dict
+) -> None:
+    step = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+    summary_create(tenant=tenant, as_of=run.as_of)
+    step = _timed(seconds, "summary", step)
+    try:
+        fit = Fit(min_repeat_buyers=settings.min_repeat_buyers)
+    except clv.NotEnoughData as exc:
+        step = _timed(seconds, "fit", step)
+        run.status = PredictionStatus.NOT_ENOUGH_DATA
+        run.error = str(exc)[:2000]
+        run.parameters = {}
+        if run.is_live:
+            _live_replace(tenant=tenant, run=run, fit=None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE frequency > 0) FROM pred_summary"
+            )
+            run.customers, run.repeat_buyers = cursor.fetchone()
+    else:
+        step = _timed(seconds, "fit", step)
+        run.parameters = fit.parameters()
+        run.customers, run.repeat_buyers = fit.customers, fit.repeat_buyers
+        if run.is_live:
+            _combos_write(fit=fit, settings=settings)
+            step = _timed(seconds, "predict", step)
+            _live_replace(tenant=tenant, run=run, fit=fit)
+            step = _timed(seconds, "write", step)
+        run.status = PredictionStatus.SUCCEEDED
+        run.error = ""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pred_summary, pred_combo")

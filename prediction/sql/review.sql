@@ -1,0 +1,94 @@
+-- The relationship review: every customer's figures over the window, the rules they meet, and
+-- the flags written for those who meet at least one. Terminated and archived customers are
+-- left out (the decision is already taken). Money stays numeric.
+--   cost to serve = contacts × cost per contact + purchases × cost per order
+--                   + complaints × cost per complaint
+--   profit        = margin (amount − cost of the completed purchases that have a cost)
+--                   − cost to serve
+INSERT INTO prediction_relationshipflag (tenant_id, customer_id, rules, evidence, profit, reviewed_at)
+WITH sales AS (
+    SELECT t.customer_id,
+           count(*) FILTER (WHERE t.status = 'completed') AS purchases,
+           count(*) FILTER (WHERE t.status = 'refunded') AS refunds,
+           coalesce(sum(t.amount - t.cost) FILTER (
+               WHERE t.status = 'completed' AND t.cost IS NOT NULL), 0) AS margin,
+           count(*) FILTER (WHERE t.status = 'completed' AND t.cost IS NULL) AS without_cost,
+           count(*) FILTER (WHERE t.due_date IS NOT NULL AND t.status = 'completed') AS invoices,
+           count(*) FILTER (WHERE t.due_date IS NOT NULL AND t.status = 'completed'
+               AND coalesce(t.paid_date, %(today)s::date) > t.due_date) AS late,
+           avg(coalesce(t.paid_date, %(today)s::date) - t.due_date) FILTER (
+               WHERE t.due_date IS NOT NULL AND t.status = 'completed'
+                 AND coalesce(t.paid_date, %(today)s::date) > t.due_date) AS days_late,
+           count(*) FILTER (WHERE t.status = 'completed' AND p.list_price > 0) AS priced,
+           count(*) FILTER (WHERE t.status = 'completed' AND p.list_price > 0
+               AND t.amount / t.quantity
+                   < p.list_price * (1 - %(discount_percent)s::numeric / 100)) AS deals
+    FROM customers_transaction t
+    LEFT JOIN customers_product p ON p.id = t.product_id
+    WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase'
+      AND t.occurred_at >= %(since)s AND t.occurred_at < %(until)s
+    GROUP BY t.customer_id
+), complaints AS (
+    SELECT f.customer_id, count(*) AS complaints
+    FROM customers_feedback f
+    WHERE f.tenant_id = %(tenant)s AND f.kind = 'complaint'
+      AND f.opened_at >= %(since)s AND f.opened_at < %(until)s
+    GROUP BY f.customer_id
+), contacts AS (
+    SELECT i.customer_id, count(*) AS contacts
+    FROM customers_interaction i
+    WHERE i.tenant_id = %(tenant)s AND i.occurred_at >= %(since)s AND i.occurred_at < %(until)s
+    GROUP BY i.customer_id
+), figures AS (
+    SELECT c.id AS customer_id,
+           coalesce(s.purchases, 0) AS purchases,
+           coalesce(s.refunds, 0) AS refunds,
+           coalesce(s.margin, 0) AS margin,
+           coalesce(s.without_cost, 0) AS without_cost,
+           coalesce(s.invoices, 0) AS invoices,
+           coalesce(s.late, 0) AS late,
+           round(coalesce(s.days_late, 0), 1) AS days_late,
+           coalesce(s.priced, 0) AS priced,
+           coalesce(s.deals, 0) AS deals,
+           coalesce(f.complaints, 0) AS complaints,
+           coalesce(i.contacts, 0) AS contacts,
+           coalesce(i.contacts, 0) * %(cost_per_contact)s::numeric
+             + coalesce(s.purchases, 0) * %(cost_per_order)s::numeric
+             + coalesce(f.complaints, 0) * %(cost_per_complaint)s::numeric AS cost_to_serve
+    FROM customers_customer c
+    LEFT JOIN sales s ON s.customer_id = c.id
+    LEFT JOIN complaints f ON f.customer_id = c.id
+    LEFT JOIN contacts i ON i.customer_id = c.id
+    WHERE c.tenant_id = %(tenant)s AND c.archived_at IS NULL
+      AND c.lifecycle_stage <> 'terminated'
+      AND (s.customer_id IS NOT NULL OR f.customer_id IS NOT NULL OR i.customer_id IS NOT NULL)
+), flagged AS (
+    SELECT figures.*, margin - cost_to_serve AS profit,
+           array_remove(ARRAY[
+               CASE WHEN complaints >= %(min_complaints)s
+                     AND complaints::numeric / greatest(purchases, 1)
+                         > %(complaints_per_purchase)s::numeric
+                    THEN 'serial_complainer' END,
+               CASE WHEN invoices > 0 AND late::numeric / invoices > %(late_share)s::numeric
+                     AND days_late > %(late_days)s
+                    THEN 'late_payer' END,
+               CASE WHEN priced >= %(min_deal_purchases)s
+                     AND deals::numeric / priced > %(deal_share)s::numeric
+                    THEN 'deal_seeker' END,
+               CASE WHEN refunds >= %(min_refunds)s
+                     AND refunds::numeric / (purchases + refunds) > %(refund_share)s::numeric
+                    THEN 'suspected_fraud' END,
+               CASE WHEN margin - cost_to_serve < 0 THEN 'unprofitable' END
+           ]::varchar[], NULL) AS rules
+    FROM figures
+)
+SELECT %(tenant)s, customer_id, rules,
+       jsonb_build_object(
+           'purchases', purchases, 'refunds', refunds, 'margin', margin::text,
+           'without_cost', without_cost, 'invoices', invoices, 'late', late,
+           'days_late', days_late::text, 'priced', priced, 'deals', deals,
+           'complaints', complaints, 'contacts', contacts, 'cost_to_serve', cost_to_serve::text
+       ),
+       profit, %(now)s
+FROM flagged
+WHERE cardinality(rules) > 0;
