@@ -68,7 +68,9 @@ def synthetic_rows(
         day = int(rng.integers(0, days // 3))
         spend = rng.gamma(5, 20)
         while day < days:
-            rows.append((key, start + timedelta(days=day), round(float(rng.gamma(4, spend / 4)), 2)))
+            rows.append(
+                (key, start + timedelta(days=day), round(float(rng.gamma(4, spend / 4)), 2))
+            )
             if rng.random() < leave:
                 break
             day += max(1, int(rng.exponential(1 / rate)))

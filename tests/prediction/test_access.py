@@ -58,6 +58,8 @@ def test_each_role_gets_exactly_its_pages(
 
 def test_decision_on_a_customer_of_another_tenant_is_404(manager_client, tenant, other_tenant):
     stranger = CustomerFactory(tenant=other_tenant)
-    url = reverse("prediction:decide", kwargs={"tenant_slug": tenant.slug, "customer_id": stranger.pk})
+    url = reverse(
+        "prediction:decide", kwargs={"tenant_slug": tenant.slug, "customer_id": stranger.pk}
+    )
     response = manager_client.post(url, {"action": "keep", "reason": "x"})
     assert response.status_code == 404

@@ -96,8 +96,14 @@ def test_discounted_purchases_times_value_equals_lifetimes_customer_lifetime_val
         age=days["T"].to_numpy(),
     )
     theirs = _customer_lifetime_value(
-        model, summary["frequency"], days["recency"], days["T"], value, time=12,
-        discount_rate=0.01, freq="D",
+        model,
+        summary["frequency"],
+        days["recency"],
+        days["T"],
+        value,
+        time=12,
+        discount_rate=0.01,
+        freq="D",
     )
 
     np.testing.assert_allclose(ours * value.to_numpy(), theirs.to_numpy(), rtol=1e-9)

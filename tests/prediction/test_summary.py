@@ -47,8 +47,11 @@ def compare(tenant, rows, as_of: date) -> pd.DataFrame:
     assert len(ours) == len(theirs)
     for column in ("frequency", "recency", "T", "monetary_value"):
         pd.testing.assert_series_equal(
-            ours[column].astype(float), theirs[column].astype(float), check_names=False,
-            check_index=True, rtol=1e-9,
+            ours[column].astype(float),
+            theirs[column].astype(float),
+            check_names=False,
+            check_index=True,
+            rtol=1e-9,
         )
     return ours
 
