@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pygal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from prediction.models import BackTest
+
+# pygal always embeds a small configuration <script> for its tooltips; the plots need none.
+_SCRIPT = re.compile(r"<script[^>]*>.*?</script>|<script[^>]*/>", re.S)
+
+
+def _svg(chart) -> SafeString:
+    return mark_safe(_SCRIPT.sub("", chart.render(is_unicode=True)))
 
 
 def _config() -> pygal.Config:
@@ -47,6 +56,6 @@ def backtest_charts(test: BackTest) -> dict[str, SafeString] | None:
     over_time.add(_("Predicted"), [row[1] for row in results["over_time"]])
     over_time.add(_("Actual"), [row[2] for row in results["over_time"]])
     return {
-        "by_frequency": mark_safe(by_frequency.render(is_unicode=True)),
-        "over_time": mark_safe(over_time.render(is_unicode=True)),
+        "by_frequency": _svg(by_frequency),
+        "over_time": _svg(over_time),
     }

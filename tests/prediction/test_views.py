@@ -1,0 +1,126 @@
+"""The pages: predictions list sorted and N+1-free, the customer panel's sentence and "not
+enough data", the back-test with its SVG plots, decisions that say what they did."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from prediction.models import BackTest, PredictionStatus
+from prediction.services import predictions_run
+from prediction.services.backtest import backtest_run
+from tests.factories import CustomerFactory
+from tests.prediction.conftest import AS_OF
+from tests.prediction.factories import load_purchases
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, tenant, **kwargs):
+    return reverse(f"prediction:{name}", kwargs={"tenant_slug": tenant.slug, **kwargs})
+
+
+def test_list_sorts_by_propensity_without_a_query_per_row(
+    manager_client, tenant, synthetic_base, django_assert_max_num_queries
+):
+    predictions_run(tenant=tenant, as_of=AS_OF, live=True)
+
+    with django_assert_max_num_queries(12):
+        response = manager_client.get(url("list", tenant) + "?order=propensity")
+
+    rows = response.context["rows"]
+    assert len(rows) == 50
+    assert [row.propensity for row in rows] == sorted(
+        (row.propensity for row in rows), reverse=True
+    )
+    assert response.context["has_next"] is True
+
+
+def test_customer_page_explains_the_prediction(manager_client, tenant, synthetic_base):
+    predictions_run(tenant=tenant, as_of=AS_OF, live=True)
+    customer = synthetic_base[0]
+
+    response = manager_client.get(
+        reverse("customers:detail", kwargs={"tenant_slug": tenant.slug, "customer_id": customer.pk})
+    )
+
+    body = response.content.decode()
+    assert "Predicted value" in body
+    assert "the predicted value adds them up, discounted" in body
+
+
+def test_customer_page_says_when_there_is_not_enough_data(manager_client, tenant):
+    customers = load_purchases(tenant, [("a", date(2025, 1, 1), 10)])
+    predictions_run(tenant=tenant, as_of=AS_OF, live=True)
+
+    response = manager_client.get(
+        reverse(
+            "customers:detail",
+            kwargs={"tenant_slug": tenant.slug, "customer_id": customers["a"].pk},
+        )
+    )
+
+    assert "Not enough data to predict" in response.content.decode()
+
+
+def test_backtest_compares_predicted_and_actual_with_svg_plots(
+    manager_client, tenant, synthetic_base
+):
+    with scopes_disabled():
+        test = BackTest.objects.create(tenant=tenant, cutoff=date(2025, 8, 31), holdout_days=122)
+
+    backtest_run(tenant=tenant, backtest_id=test.pk)
+
+    test.refresh_from_db()
+    assert test.status == PredictionStatus.SUCCEEDED, test.error
+    results = test.results
+    assert sum(row[1] for row in results["by_frequency"]) == results["customers"]
+    assert results["over_time"][-1][0] == 122
+    assert results["over_time"][-1][2] == pytest.approx(results["actual_total"])
+    assert results["over_time"][-1][1] == pytest.approx(results["predicted_total"], rel=1e-6)
+    body = manager_client.get(url("backtest", tenant)).content.decode()
+    figures = [part.split("</figure>")[0] for part in body.split('<figure class="chart">')[1:]]
+    assert len(figures) == 2
+    for figure in figures:
+        assert figure.lstrip().startswith("<svg")
+        assert "<script" not in figure
+        assert 'href="http' not in figure
+
+
+def test_backtest_form_refuses_a_holdout_ending_in_the_future(manager_client, tenant):
+    response = manager_client.post(
+        url("backtest", tenant), {"cutoff": "2999-01-01", "holdout_days": 30}
+    )
+    assert response.status_code == 400
+    assert "The holdout must end by today" in response.content.decode()
+
+
+def test_terminating_without_confirmation_is_refused_with_a_message(manager_client, tenant):
+    customer = CustomerFactory(tenant=tenant)
+
+    response = manager_client.post(
+        url("decide", tenant, customer_id=customer.pk),
+        {"action": "terminate", "reason": "Zarar"},
+        follow=True,
+    )
+
+    assert "Confirm to end the relationship." in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.lifecycle_stage != "terminated"
+
+
+def test_terminating_with_confirmation_says_what_it_did(manager_client, tenant):
+    customer = CustomerFactory(tenant=tenant)
+
+    response = manager_client.post(
+        url("decide", tenant, customer_id=customer.pk),
+        {"action": "terminate", "reason": "Zarar", "confirm": "on"},
+        follow=True,
+    )
+
+    assert "relationship ended; the customer is now terminated" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.lifecycle_stage == "terminated"
