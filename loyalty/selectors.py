@@ -1,0 +1,229 @@
+"""Reads of the loyalty app: a customer's tier and points, the statement with its running
+balance, and the programme overview for managers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from crm.models import Tenant
+from customers.models import Customer
+from loyalty.models import (
+    EntryKind,
+    Member,
+    PointsEntry,
+    Programme,
+    Reward,
+    TierMultiplier,
+)
+from segmentation.models import CustomerScore, Tier
+
+EXPIRING_SOON_DAYS = 30
+
+
+def programme_for(*, tenant: Tenant) -> Programme | None:
+    return Programme.objects.filter(tenant=tenant).first()
+
+
+def customer_tier_id(*, tenant: Tenant, customer: Customer) -> int | None:
+    return (
+        CustomerScore.objects.filter(tenant=tenant, customer_id=customer.pk)
+        .values_list("tier_id", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LoyaltySummary:
+    programme: Programme | None
+    member: Member | None
+    tier: Tier | None
+    multiplier: Decimal
+    benefits: str
+    expiring_soon: int
+    recent: list[PointsEntry]
+    rewards: list[Reward]
+
+
+def customer_loyalty(*, tenant: Tenant, customer: Customer, recent: int = 5) -> LoyaltySummary:
+    """The customer page's panel: a handful of indexed queries whatever the ledger's size."""
+    from loyalty.services.ledger import expiring_points
+
+    programme = programme_for(tenant=tenant)
+    member = Member.objects.filter(tenant=tenant, customer_id=customer.pk).first()
+    tier_id = customer_tier_id(tenant=tenant, customer=customer)
+    tier = Tier.objects.filter(tenant=tenant, pk=tier_id).first() if tier_id else None
+    multiplier = TierMultiplier.objects.filter(tenant=tenant, tier_id=tier_id).first()
+    expiring = 0
+    entries: list[PointsEntry] = []
+    rewards: list[Reward] = []
+    if member is not None:
+        expiring = expiring_points(
+            tenant=tenant,
+            member=member,
+            by=timezone.now() + timedelta(days=EXPIRING_SOON_DAYS),
+        )
+        entries = list(
+            PointsEntry.objects.filter(tenant=tenant, member=member)
+            .select_related("created_by", "reward")
+            .order_by("-created_at", "-id")[:recent]
+        )
+        rewards = rewards_on_offer(tenant=tenant, tier_id=tier_id)
+    return LoyaltySummary(
+        programme=programme,
+        member=member,
+        tier=tier,
+        multiplier=multiplier.multiplier if multiplier else Decimal("1"),
+        benefits=multiplier.benefits if multiplier else "",
+        expiring_soon=expiring,
+        recent=entries,
+        rewards=rewards,
+    )
+
+
+def rewards_on_offer(*, tenant: Tenant, tier_id: int | None) -> list[Reward]:
+    today = timezone.localdate(timezone=tenant.zone)
+    rewards = (
+        Reward.objects.filter(tenant=tenant, is_active=True)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .filter(Q(stock__isnull=True) | Q(stock__gt=0))
+        .annotate(tier_count=Count("tiers"), tier_match=Count("tiers", filter=Q(tiers=tier_id)))
+        .filter(Q(tier_count=0) | Q(tier_match__gt=0))
+        .order_by("points_cost", "name")
+    )
+    return list(rewards)
+
+
+def member_statement(*, tenant: Tenant, member: Member) -> QuerySet[PointsEntry]:
+    """Every entry, oldest first, with the running available and pending balances."""
+    order = [F("created_at").asc(), F("id").asc()]
+    return (
+        PointsEntry.objects.filter(tenant=tenant, member=member)
+        .select_related("created_by", "reward", "transaction")
+        .annotate(
+            running_available=Window(Sum("available_delta"), order_by=order),
+            running_pending=Window(Sum("pending_delta"), order_by=order),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    label: str
+    members: int
+    issued: int
+    redeemed: int
+    expired: int
+    reversed: int
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class ProgrammeOverview:
+    programme: Programme | None
+    members: int
+    issued: int
+    redeemed: int
+    expired: int
+    outstanding_available: int
+    outstanding_pending: int
+    liability: Decimal
+    redemption_rate: Decimal | None
+    by_tier: list[OverviewRow]
+    by_month: list[dict]
+
+
+def _issued_filter() -> Q:
+    # Points added (earned, credited, added by hand); releases only move them.
+    return Q(kind=EntryKind.EARN) | Q(kind=EntryKind.ADJUST, available_delta__gt=0)
+
+
+def programme_overview(*, tenant: Tenant) -> ProgrammeOverview:
+    """Members and points issued / redeemed / expired / outstanding, the outstanding
+    liability in currency and the redemption rate; by tier and by month."""
+    programme = programme_for(tenant=tenant)
+    entries = PointsEntry.objects.filter(tenant=tenant)
+    total = Coalesce(Sum(F("available_delta") + F("pending_delta")), 0)
+    sums = entries.aggregate(
+        issued=Coalesce(Sum(F("available_delta") + F("pending_delta"), filter=_issued_filter()), 0),
+        redeemed=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.REDEEM)), 0),
+        expired=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.EXPIRE)), 0),
+    )
+    balances = Member.objects.filter(tenant=tenant).aggregate(
+        members=Count("id", filter=Q(left_at__isnull=True)),
+        available=Coalesce(Sum("available"), 0),
+        pending=Coalesce(Sum("pending"), 0),
+    )
+    point_value = programme.point_value if programme else Decimal("0")
+    outstanding = balances["available"] + balances["pending"]
+    liability = (Decimal(outstanding) * point_value).quantize(Decimal("0.01"))
+    rate = (
+        (Decimal(sums["redeemed"]) * 100 / sums["issued"]).quantize(Decimal("0.1"))
+        if sums["issued"]
+        else None
+    )
+    by_tier_rows = (
+        entries.values("member__customer__score__tier")
+        .annotate(
+            members=Count("member", distinct=True),
+            issued=Coalesce(
+                Sum(F("available_delta") + F("pending_delta"), filter=_issued_filter()), 0
+            ),
+            redeemed=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.REDEEM)), 0),
+            expired=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.EXPIRE)), 0),
+            reversed=Coalesce(
+                -Sum(F("available_delta") + F("pending_delta"), filter=Q(kind=EntryKind.REVERSE)),
+                0,
+            ),
+            outstanding=total,
+        )
+        .order_by("member__customer__score__tier")
+    )
+    tier_names = {tier.pk: tier for tier in Tier.objects.filter(tenant=tenant)}
+    by_tier = sorted(
+        (
+            OverviewRow(
+                label=str(tier_names.get(row["member__customer__score__tier"], "—")),
+                members=row["members"],
+                issued=row["issued"],
+                redeemed=row["redeemed"],
+                expired=row["expired"],
+                reversed=row["reversed"],
+                outstanding=row["outstanding"],
+            )
+            for row in by_tier_rows
+        ),
+        key=lambda row: row.label,
+    )
+    by_month = list(
+        entries.annotate(month=TruncMonth("created_at", tzinfo=tenant.zone))
+        .values("month")
+        .annotate(
+            issued=Coalesce(
+                Sum(F("available_delta") + F("pending_delta"), filter=_issued_filter()), 0
+            ),
+            redeemed=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.REDEEM)), 0),
+            expired=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.EXPIRE)), 0),
+        )
+        .order_by("-month")[:12]
+    )
+    return ProgrammeOverview(
+        programme=programme,
+        members=balances["members"],
+        issued=sums["issued"],
+        redeemed=sums["redeemed"],
+        expired=sums["expired"],
+        outstanding_available=balances["available"],
+        outstanding_pending=balances["pending"],
+        liability=liability,
+        redemption_rate=rate,
+        by_tier=by_tier,
+        by_month=by_month,
+    )

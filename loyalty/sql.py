@@ -1,0 +1,277 @@
+"""Every set-based SQL statement of the loyalty app, in one place.
+
+Each statement writes ledger entries with INSERT ... SELECT ... ON CONFLICT DO NOTHING (the
+idempotency key is unique per tenant; a release or an in-window reversal "settles" its earn
+entry, unique too) and moves the members' cached balances in the same statement, from what
+was really inserted (RETURNING), so a rerun or a second delivery inserts and moves nothing.
+Parameters only; the one varying part (which transactions) comes from TRANSACTION_FILTERS.
+"""
+
+from __future__ import annotations
+
+# Which transactions an earning statement looks at.
+TRANSACTION_FILTERS = {
+    "ids": "t.id = ANY(%(ids)s)",
+    "import_job": "t.import_job_id = %(job)s",
+    # The nightly safety net: purchases of the last days (the tenant/time index).
+    "recent": "t.occurred_at >= %(recent_since)s",
+}
+
+_EARNABLE = """
+    t.tenant_id = %(tenant)s
+    AND {filter}
+    AND t.status = 'completed'
+    AND t.kind = 'purchase'
+    AND t.occurred_at >= %(starts_at)s
+"""
+
+# Enrol the buyers among the transactions' customers (automatic enrolment). Returns the new
+# members' ids (for the welcome bonus).
+ENROL_BUYERS = (
+    """
+    INSERT INTO loyalty_member (tenant_id, customer_id, enrolled_at, available, pending)
+    SELECT DISTINCT %(tenant)s, t.customer_id, now(), 0, 0
+    FROM customers_transaction t
+    JOIN customers_customer c ON c.id = t.customer_id
+    WHERE """
+    + _EARNABLE
+    + """
+      AND c.archived_at IS NULL
+      AND (%(any_buyer)s OR c.consent_email OR c.consent_sms OR c.consent_phone)
+    ON CONFLICT (customer_id) DO NOTHING
+    RETURNING id
+"""
+)
+
+# Credit points that are available at once (welcome bonus, cashback, a positive adjustment)
+# to many members: one row per member in %(members)s, keys built from %(key_prefix)s.
+CREDIT_AVAILABLE = """
+    WITH credited AS (
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, expires_at, created_by_id)
+        SELECT %(tenant)s, m.id, 'earn', %(source)s, %(points)s, 0, %(reason)s,
+               %(key_prefix)s || m.id, now(),
+               CASE WHEN %(expiry_months)s > 0
+                    THEN now() + make_interval(months => %(expiry_months)s) END,
+               NULL
+        FROM loyalty_member m
+        WHERE m.tenant_id = %(tenant)s AND m.id = ANY(%(members)s)
+        ON CONFLICT DO NOTHING
+        RETURNING member_id, available_delta
+    )
+    UPDATE loyalty_member m SET available = m.available + c.available_delta
+    FROM credited c WHERE m.id = c.member_id
+    RETURNING m.id
+"""
+
+# Earn pending points for purchases: base points × the tier's multiplier × the largest bonus
+# rule the purchase matches, rounded down; exactly once per transaction (its key).
+EARN = (
+    """
+    WITH earned AS (
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, releases_at, expires_at, transaction_id)
+        SELECT %(tenant)s, m.id, 'earn', 'transaction', 0, p.points, '',
+               'earn:txn:' || t.id, now(),
+               greatest(t.occurred_at + make_interval(days => %(window_days)s), now()),
+               CASE WHEN %(expiry_months)s > 0
+                    THEN t.occurred_at + make_interval(months => %(expiry_months)s) END,
+               t.id
+        FROM customers_transaction t
+        JOIN loyalty_member m
+            ON m.customer_id = t.customer_id AND m.tenant_id = %(tenant)s AND m.left_at IS NULL
+        LEFT JOIN segmentation_customerscore s ON s.customer_id = t.customer_id
+        LEFT JOIN loyalty_tiermultiplier tm
+            ON tm.tenant_id = %(tenant)s AND tm.tier_id = s.tier_id
+        CROSS JOIN LATERAL (
+            SELECT floor(
+                t.amount * %(points_per_unit)s * coalesce(tm.multiplier, 1) * coalesce((
+                    SELECT max(b.multiplier) FROM loyalty_bonusrule b
+                    WHERE b.tenant_id = %(tenant)s AND b.is_active
+                      AND (b.category_id IS NULL OR b.category_id = t.category_id)
+                      AND (b.channel = '' OR b.channel = t.channel)
+                      AND (b.starts_on IS NULL
+                           OR b.starts_on <= (t.occurred_at AT TIME ZONE %(tz)s)::date)
+                      AND (b.ends_on IS NULL
+                           OR b.ends_on >= (t.occurred_at AT TIME ZONE %(tz)s)::date)
+                ), 1)
+            )::integer AS points
+        ) p
+        WHERE """
+    + _EARNABLE
+    + """
+          AND p.points > 0
+        ON CONFLICT DO NOTHING
+        RETURNING member_id, pending_delta
+    ), totals AS (
+        SELECT member_id, sum(pending_delta) AS points, count(*) AS entries
+        FROM earned GROUP BY member_id
+    ), moved AS (
+        UPDATE loyalty_member m SET pending = m.pending + totals.points
+        FROM totals WHERE m.id = totals.member_id
+        RETURNING totals.points, totals.entries
+    )
+    SELECT coalesce(sum(entries), 0), coalesce(sum(points), 0) FROM moved
+"""
+)
+
+# Pending -> available for earn entries whose return window ended and that were neither
+# released nor reversed. Only entries due since the last run (one day of overlap) are looked
+# at, so the nightly cost follows the day's purchases, not the ledger's size.
+RELEASE = """
+    WITH released AS (
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, expires_at, settles_id, transaction_id)
+        SELECT e.tenant_id, e.member_id, 'release', e.source, e.pending_delta, -e.pending_delta,
+               '', 'release:' || e.id, now(), e.expires_at, e.id, e.transaction_id
+        FROM loyalty_pointsentry e
+        WHERE e.tenant_id = %(tenant)s
+          AND e.kind = 'earn' AND e.pending_delta > 0
+          AND e.releases_at <= %(now)s
+          AND (%(since)s::timestamptz IS NULL OR e.releases_at > %(since)s)
+          AND NOT EXISTS (SELECT 1 FROM loyalty_pointsentry s WHERE s.settles_id = e.id)
+        ON CONFLICT DO NOTHING
+        RETURNING member_id, available_delta
+    ), totals AS (
+        SELECT member_id, sum(available_delta) AS points, count(*) AS entries
+        FROM released GROUP BY member_id
+    ), moved AS (
+        UPDATE loyalty_member m
+        SET pending = m.pending - totals.points, available = m.available + totals.points
+        FROM totals WHERE m.id = totals.member_id
+        RETURNING totals.points, totals.entries
+    )
+    SELECT coalesce(sum(entries), 0), coalesce(sum(points), 0) FROM moved
+"""
+
+# The members with points whose expiry passed since the last run (one day of overlap), locked
+# first so that no redemption changes their balance between this and EXPIRE.
+EXPIRY_CANDIDATES = """
+    SELECT m.id FROM loyalty_member m
+    WHERE m.id IN (
+        SELECT e.member_id FROM loyalty_pointsentry e
+        WHERE e.tenant_id = %(tenant)s
+          AND e.expires_at <= %(now)s
+          AND (%(since)s::timestamptz IS NULL OR e.expires_at > %(since)s)
+          AND e.kind IN ('earn', 'adjust', 'reverse')
+    )
+    AND m.available > 0
+    ORDER BY m.id
+    FOR UPDATE
+"""
+
+# FIFO expiry: spending consumes the oldest points first, so what is left of the points that
+# have expired by now is max(0, expired credits - everything spent or expired so far).
+# Credits are earn and positive adjust entries, net of their reversals (a reversal carries
+# its earn's expiry); spending is redeem, expire and negative adjust entries. Capped at the
+# available balance (pending points are released before they can expire).
+EXPIRE = """
+    WITH ledger AS (
+        SELECT e.member_id,
+               sum(e.available_delta + e.pending_delta) FILTER (
+                   WHERE (e.kind IN ('earn', 'reverse')
+                          OR (e.kind = 'adjust' AND e.available_delta > 0))
+                     AND e.expires_at <= %(now)s
+               ) AS expired_credits,
+               -sum(e.available_delta) FILTER (
+                   WHERE e.kind IN ('redeem', 'expire')
+                      OR (e.kind = 'adjust' AND e.available_delta < 0)
+               ) AS spent
+        FROM loyalty_pointsentry e
+        WHERE e.tenant_id = %(tenant)s AND e.member_id = ANY(%(members)s)
+        GROUP BY e.member_id
+    ), due AS (
+        SELECT l.member_id,
+               least(m.available,
+                     greatest(0, coalesce(l.expired_credits, 0) - coalesce(l.spent, 0))) AS points
+        FROM ledger l JOIN loyalty_member m ON m.id = l.member_id
+    ), expired AS (
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at)
+        SELECT %(tenant)s, d.member_id, 'expire', 'system', -d.points, 0, %(reason)s,
+               'expire:' || d.member_id || ':' || %(day)s, now()
+        FROM due d WHERE d.points > 0
+        ON CONFLICT DO NOTHING
+        RETURNING member_id, available_delta
+    ), moved AS (
+        UPDATE loyalty_member m SET available = m.available + x.available_delta
+        FROM expired x WHERE m.id = x.member_id
+        RETURNING -x.available_delta AS points
+    )
+    SELECT count(*), coalesce(sum(points), 0) FROM moved
+"""
+
+# Points of a member expiring by a given time that are not spent yet (the FIFO rule above).
+EXPIRING_BY = """
+    SELECT greatest(0,
+        coalesce(sum(e.available_delta + e.pending_delta) FILTER (
+            WHERE (e.kind IN ('earn', 'reverse') OR (e.kind = 'adjust' AND e.available_delta > 0))
+              AND e.expires_at <= %(by)s), 0)
+        + coalesce(sum(e.available_delta) FILTER (
+            WHERE e.kind IN ('redeem', 'expire')
+               OR (e.kind = 'adjust' AND e.available_delta < 0)), 0))
+    FROM loyalty_pointsentry e
+    WHERE e.tenant_id = %(tenant)s AND e.member_id = %(member)s
+"""
+
+# Earn entries of refunded purchases that have not been reversed yet.
+REFUNDED_UNREVERSED = """
+    SELECT e.transaction_id
+    FROM customers_transaction t
+    JOIN loyalty_pointsentry e
+        ON e.transaction_id = t.id AND e.tenant_id = %(tenant)s AND e.kind = 'earn'
+    WHERE t.tenant_id = %(tenant)s AND t.status = 'refunded'
+      AND NOT EXISTS (
+          SELECT 1 FROM loyalty_pointsentry r
+          WHERE r.tenant_id = %(tenant)s AND r.idempotency_key = 'reverse:txn:' || t.id
+      )
+    ORDER BY e.transaction_id
+"""
+
+# Cashback: customers who spent at least the threshold in the period and were not awarded
+# for it yet; the unique (rule, customer, period) makes a second run insert nothing.
+CASHBACK_AWARD = """
+    INSERT INTO loyalty_cashbackaward (tenant_id, rule_id, customer_id, period_start, spent,
+                                       created_at)
+    SELECT %(tenant)s, %(rule)s, t.customer_id, %(period_start)s, sum(t.amount), now()
+    FROM customers_transaction t
+    JOIN customers_customer c ON c.id = t.customer_id AND c.archived_at IS NULL
+    WHERE t.tenant_id = %(tenant)s
+      AND t.status = 'completed' AND t.kind = 'purchase'
+      AND t.occurred_at >= %(starts_at)s AND t.occurred_at < %(ends_at)s
+    GROUP BY t.customer_id
+    HAVING sum(t.amount) >= %(threshold)s
+    ON CONFLICT (rule_id, customer_id, period_start) DO NOTHING
+    RETURNING id, customer_id
+"""
+
+# Scratch cards: codes staged by COPY, kept where the tenant does not have them yet.
+CREATE_CODE_STAGING = "CREATE TEMP TABLE loyalty_code_rows (code text) ON COMMIT DROP"
+COPY_CODES = "COPY loyalty_code_rows (code) FROM STDIN"
+INSERT_CODES = """
+    INSERT INTO loyalty_coupon (tenant_id, batch_id, code, uses, max_uses, customer_id)
+    SELECT %(tenant)s, %(batch)s, code, 0, %(max_uses)s, %(customer)s
+    FROM (SELECT DISTINCT code FROM loyalty_code_rows) staged
+    ON CONFLICT (tenant_id, code) DO NOTHING
+"""
+DROP_CODE_STAGING = "DROP TABLE loyalty_code_rows"
+
+# Refuse UPDATE and DELETE on the ledger: corrections are new entries.
+APPEND_ONLY_TRIGGER = """
+CREATE FUNCTION loyalty_pointsentry_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'loyalty_pointsentry is append-only: add a correcting entry instead';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER loyalty_pointsentry_append_only
+    BEFORE UPDATE OR DELETE ON loyalty_pointsentry
+    FOR EACH ROW EXECUTE FUNCTION loyalty_pointsentry_append_only();
+"""
+DROP_APPEND_ONLY_TRIGGER = """
+DROP TRIGGER loyalty_pointsentry_append_only ON loyalty_pointsentry;
+DROP FUNCTION loyalty_pointsentry_append_only();
+"""

@@ -1,0 +1,157 @@
+"""Earning: rules and tier multipliers on hand-computed purchases, exactly once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from customers.models import ImportKind, TransactionStatus
+from customers.services import transaction_record
+from loyalty.models import BonusRule, EntryKind, Member, PointsEntry
+from loyalty.services.ledger import points_earn
+from tests.customers.import_support import english, media_root, run_import  # noqa: F401
+from tests.factories import CustomerFactory, ProductCategoryFactory
+from tests.loyalty.factories import buy, tier_for
+
+pytestmark = pytest.mark.usefixtures("tenant_scope", "programme")
+
+
+def _points(customer) -> tuple[int, int]:
+    member = Member.objects.get(customer=customer)
+    return member.available, member.pending
+
+
+def test_a_purchase_earns_pending_points_rounded_down(tenant, ayse):
+    sale = buy(ayse, "123.45")
+
+    result = points_earn(tenant=tenant, transaction_ids=[sale.pk])
+
+    assert (result.enrolled, result.entries, result.points) == (1, 1, 123)
+    assert _points(ayse) == (0, 123)
+    entry = PointsEntry.objects.get(transaction=sale)
+    assert (entry.kind, entry.pending_delta, entry.available_delta) == (EntryKind.EARN, 123, 0)
+
+
+def test_points_per_unit_and_the_tier_multiplier_multiply(tenant, programme, ayse):
+    programme.points_per_unit = Decimal("1.5")
+    programme.save()
+    tier_for(ayse, name="Platin", position=1, multiplier="2")
+    sale = buy(ayse, "100.00")
+
+    points_earn(tenant=tenant, transaction_ids=[sale.pk])
+
+    assert _points(ayse) == (0, 300)  # 100 × 1.5 × 2
+
+
+def test_the_largest_matching_bonus_rule_applies_and_rules_do_not_stack(tenant, ayse):
+    tier_for(ayse, name="Altın", position=2, multiplier="1.5")
+    electronics = ProductCategoryFactory(tenant=tenant, name="Elektronik")
+    BonusRule.objects.create(tenant=tenant, name="Elektronik", multiplier="2", category=electronics)
+    BonusRule.objects.create(tenant=tenant, name="Web", multiplier="3", channel="web")
+    BonusRule.objects.create(tenant=tenant, name="Kapalı", multiplier="10", is_active=False)
+    store = buy(ayse, "100.00", category=electronics, channel="store")
+    web = buy(ayse, "100.00", category=electronics, channel="web")
+    plain = buy(ayse, "100.00", channel="store")
+
+    points_earn(tenant=tenant, transaction_ids=[store.pk, web.pk, plain.pk])
+
+    earned = dict(PointsEntry.objects.values_list("transaction_id", "pending_delta"))
+    # store: 100 × 1.5 × 2 = 300; web: 100 × 1.5 × max(2, 3) = 450; plain: 100 × 1.5 = 150
+    assert earned == {store.pk: 300, web.pk: 450, plain.pk: 150}
+
+
+def test_a_dated_bonus_rule_applies_only_inside_its_dates(tenant, ayse):
+    sale_old = buy(ayse, "10.00", days_ago=40)
+    sale_new = buy(ayse, "10.00", days_ago=1)
+    today = timezone.localdate(timezone=tenant.zone)
+    BonusRule.objects.create(
+        tenant=tenant, name="Kampanya", multiplier="5", starts_on=today - timedelta(days=5)
+    )
+
+    points_earn(tenant=tenant, transaction_ids=[sale_old.pk, sale_new.pk])
+
+    earned = dict(PointsEntry.objects.values_list("transaction_id", "pending_delta"))
+    assert earned == {sale_old.pk: 10, sale_new.pk: 50}
+
+
+def test_refunded_cost_share_and_pre_programme_purchases_earn_nothing(tenant, programme, ayse):
+    refunded = buy(ayse, "50", status=TransactionStatus.REFUNDED)
+    shared = buy(ayse, "50", kind="cost_share")
+    before = buy(ayse, "50", days_ago=365 * 8)
+
+    result = points_earn(tenant=tenant, transaction_ids=[refunded.pk, shared.pk, before.pk])
+
+    assert result.entries == 0
+    assert not PointsEntry.objects.exists()
+
+
+def test_earning_twice_for_the_same_sale_earns_once(tenant, ayse):
+    sale = buy(ayse, "80")
+
+    points_earn(tenant=tenant, transaction_ids=[sale.pk])
+    second = points_earn(tenant=tenant, transaction_ids=[sale.pk])
+
+    assert second.entries == 0
+    assert _points(ayse) == (0, 80)
+    assert PointsEntry.objects.count() == 1
+
+
+def test_welcome_bonus_once_at_enrolment(tenant, programme, ayse):
+    programme.welcome_bonus = 25
+    programme.save()
+
+    points_earn(tenant=tenant, transaction_ids=[buy(ayse, "10").pk])
+    points_earn(tenant=tenant, transaction_ids=[buy(ayse, "10").pk])
+
+    assert _points(ayse) == (25, 20)
+
+
+def test_consent_enrolment_skips_buyers_without_consent(tenant, programme):
+    programme.enrolment = "consented"
+    programme.save()
+    silent = CustomerFactory(tenant=tenant)
+    agreed = CustomerFactory(tenant=tenant, consent_sms=True)
+
+    points_earn(tenant=tenant, transaction_ids=[buy(silent, "10").pk, buy(agreed, "10").pk])
+
+    assert list(Member.objects.values_list("customer_id", flat=True)) == [agreed.pk]
+
+
+def test_a_member_who_left_earns_no_more(tenant, ayse):
+    points_earn(tenant=tenant, transaction_ids=[buy(ayse, "10").pk])
+    Member.objects.filter(customer=ayse).update(left_at="2026-01-01T00:00Z")
+
+    result = points_earn(tenant=tenant, transaction_ids=[buy(ayse, "10").pk])
+
+    assert result.entries == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sale_on_the_customer_page_earns_through_the_hook(tenant, ayse):
+    transaction_record(tenant=tenant, actor=None, customer=ayse, amount=Decimal("42.90"))
+
+    assert _points(ayse) == (0, 42)
+
+
+TRANSACTIONS = "İşlem No;Müşteri No;Tarih;Tutar\nS1;M1;15.03.2024;100,00\nS2;M1;16.03.2024;50,50\n"
+
+
+@pytest.mark.usefixtures("media_root", "english")
+def test_an_import_reimport_and_double_delivery_earn_once(
+    tenant, tmp_path, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(tenant=tenant, external_id="M1")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(tenant, ImportKind.TRANSACTIONS, TRANSACTIONS.encode(), tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(tenant, ImportKind.TRANSACTIONS, TRANSACTIONS.encode(), tmp_path, "b.csv")
+    again = points_earn(tenant=tenant, import_job_id=job.pk)  # the task delivered twice
+
+    assert again.entries == 0
+    assert _points(customer) == (0, 150)  # 100 + 50 (50.50 rounded down)
+    assert PointsEntry.objects.aggregate(total=Sum("pending_delta"))["total"] == 150
