@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from loyalty.models import Member, PointsEntry, Reward, RewardRedemption
@@ -35,7 +36,7 @@ def _redeem_at_once(tenant, attempts: list[tuple]) -> list[str]:
 
     def attempt(index: int, customer, reward, key: str) -> None:
         try:
-            with scope(tenant=tenant):
+            with scope(tenant=tenant), translation.override("en"):  # per thread
                 barrier.wait(timeout=10)
                 reward_redeem(
                     tenant=tenant, actor=None, customer=customer, reward_id=reward.pk,
