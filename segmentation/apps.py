@@ -28,6 +28,14 @@ class SegmentationConfig(AppConfig):
                 order=200,
             )
         )
+        register_menu_item(
+            MenuItem(
+                label=_("Segments"),
+                url_name="segmentation:segments",
+                permission="segments.manage",
+                order=210,
+            )
+        )
         register_home_section(
             HomeSection(
                 key="segmentation_pyramid",
@@ -95,6 +103,22 @@ class SegmentationConfig(AppConfig):
             )
         )
         register_list_filter(ListFilter(key="tier", build=list_columns.tier_filter, order=10))
+        # The dashboard's links (classes, level × dimension cells) and saved segments.
+        # Filters whose choices are read from the database are the managers' (segments and
+        # categories bought): the sales list keeps its query count.
+        for order, (key, build, permission) in enumerate(
+            [
+                ("outside", list_columns.outside_filter, "customers.view"),
+                ("customer_class", list_columns.class_filter, "customers.view"),
+                ("growth_band", list_columns.growth_filter, "customers.view"),
+                ("category_bought", list_columns.category_filter, "dashboard.view"),
+                ("segment", list_columns.segment_filter, "segments.manage"),
+            ],
+            start=11,
+        ):
+            register_list_filter(
+                ListFilter(key=key, build=build, permission=permission, order=order)
+            )
         register_list_sort(
             ListSort(key="-score", label=_("Score (highest first)"), apply=list_columns.by_score)
         )

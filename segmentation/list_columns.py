@@ -9,7 +9,16 @@ from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Tenant
-from segmentation.models import CustomerScore, Tier
+from customers.models import ProductCategory
+from segmentation.models import (
+    CustomerClass,
+    CustomerScore,
+    GrowthBand,
+    OutsideGroup,
+    Segment,
+    Tier,
+)
+from segmentation.segment_selectors import segment_members
 
 
 def scores_by_customer(*, tenant: Tenant, customer_ids: list[int]) -> dict[int, CustomerScore]:
@@ -49,3 +58,100 @@ def by_score(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
 
 def by_score_ascending(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
     return queryset.order_by(F("score__score").asc(nulls_last=True), "id")
+
+
+# --- filters of the dashboard's links: class, segment, revenue growth, category, outside -------
+
+
+def class_filter(*, tenant: Tenant) -> django_filters.MultipleChoiceFilter:
+    """Customers of any of the chosen classes (as of the last calculation)."""
+    return django_filters.MultipleChoiceFilter(
+        field_name="customer_class",
+        label=_("Class"),
+        choices=CustomerClass.choices,
+        method=_filter_facts("customer_class__in"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def growth_filter(*, tenant: Tenant) -> django_filters.MultipleChoiceFilter:
+    return django_filters.MultipleChoiceFilter(
+        field_name="growth_band",
+        label=_("Revenue growth"),
+        choices=GrowthBand.choices,
+        method=_filter_facts("growth_band__in"),
+    )
+
+
+def outside_filter(*, tenant: Tenant) -> django_filters.ChoiceFilter:
+    """Inactive customers or prospects (outside the pyramid)."""
+    return django_filters.ChoiceFilter(
+        field_name="outside",
+        label=_("Outside the pyramid"),
+        choices=OutsideGroup.choices,
+        empty_label=_("Any"),
+        method=_filter_outside,
+    )
+
+
+def category_filter(*, tenant: Tenant) -> django_filters.ChoiceFilter:
+    choices = [
+        (str(pk), name)
+        for pk, name in ProductCategory.objects.filter(tenant=tenant).values_list("pk", "name")
+    ]
+    return django_filters.ChoiceFilter(
+        field_name="category_bought",
+        label=_("Bought in the window"),
+        choices=choices,
+        empty_label=_("Any category"),
+        method=_filter_category,
+    )
+
+
+def segment_filter(*, tenant: Tenant) -> django_filters.ChoiceFilter:
+    """The members of a saved segment (one subquery: segment_members)."""
+    choices = [
+        (str(pk), name)
+        for pk, name in Segment.objects.filter(tenant=tenant).values_list("pk", "name")
+    ]
+    return django_filters.ChoiceFilter(
+        field_name="segment",
+        label=_("Segment"),
+        choices=choices,
+        empty_label=_("Any segment"),
+        method=_filter_segment(tenant),
+    )
+
+
+def _filter_facts(lookup: str):
+    def method(queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(**{f"facts__{lookup}": list(value)})
+
+    return method
+
+
+def _filter_outside(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    if not value:
+        return queryset
+    return queryset.filter(facts__tier__isnull=True, facts__status=value)
+
+
+def _filter_category(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    if not value:
+        return queryset
+    return queryset.filter(facts__category_ids__overlap=[int(value)])
+
+
+def _filter_segment(tenant: Tenant):
+    def method(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        segment = Segment.objects.filter(tenant=tenant, pk=int(value)).first()
+        if segment is None:
+            return queryset.none()
+        members = segment_members(tenant=tenant, segment=segment)
+        return queryset.filter(pk__in=members.values("pk"))
+
+    return method

@@ -1,5 +1,6 @@
 """Services of the segmentation app: defaults, configuration rules, recompute, runs and pins."""
 
+from segmentation.services.classes import class_settings_update
 from segmentation.services.configuration import (
     KeyDraft,
     TierDraft,
@@ -29,6 +30,7 @@ __all__ = [
     "RecomputeError",
     "SegmentError",
     "TierDraft",
+    "class_settings_update",
     "configuration_change_record",
     "nightly_recomputes_schedule",
     "score_run_request",
