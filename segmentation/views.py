@@ -19,6 +19,8 @@ from segmentation.forms import TierPinForm
 
 
 def _run_status_context(request: HttpRequest) -> dict:
+    # A run whose worker died shows as failed at once, not "running" until someone retries.
+    services.dead_runs_fail(tenant=request.tenant)
     run = selectors.run_latest(tenant=request.tenant)
     return {
         "run": run,

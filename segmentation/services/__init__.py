@@ -12,6 +12,7 @@ from segmentation.services.defaults import segmentation_defaults_ensure
 from segmentation.services.pins import PinError, tier_pin_remove, tier_pin_set
 from segmentation.services.recompute import RecomputeError, scores_recompute
 from segmentation.services.runs import (
+    dead_runs_fail,
     nightly_recomputes_schedule,
     score_run_request,
     tenants_due_for_nightly,
@@ -32,6 +33,7 @@ __all__ = [
     "TierDraft",
     "class_settings_update",
     "configuration_change_record",
+    "dead_runs_fail",
     "nightly_recomputes_schedule",
     "score_run_request",
     "scores_recompute",

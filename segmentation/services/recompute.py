@@ -1,8 +1,9 @@
 """The recompute: every customer's score, rank and tier for one tenant, in set-based SQL.
 
 One database transaction per tenant: readers see the previous run's scores until the new ones
-are committed all at once. A transaction-level advisory lock keyed on the tenant makes a second
-concurrent run record "skipped" instead of waiting or interleaving. If anything fails, the
+are committed all at once. A session-level advisory lock keyed on the tenant makes a second
+concurrent run record "skipped" instead of waiting or interleaving, and tells at once whether a
+"running" run is still alive (services/runs.py). If anything fails, the
 transaction rolls back (the previous scores stay) and the run records the error.
 
 The SQL and the scoring rules are in segmentation/sql/ (see its module docstring).
@@ -169,12 +170,27 @@ class _Steps:
             return cursor.rowcount
 
 
-def _try_lock(*, tenant: Tenant) -> bool:
+def _lock_try(*, tenant: Tenant) -> bool:
+    """Take the tenant's recompute lock for this database session. A session lock (not a
+    transaction one) because it also says the run is alive: it is held from before the run is
+    claimed until after its outcome is saved, and PostgreSQL frees it the moment the worker's
+    connection dies (SIGKILL, OOM, a lost machine), see services/runs.py."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_try_advisory_xact_lock(%s, %s::int)", [RECOMPUTE_LOCK_CLASS, tenant.pk]
+            "SELECT pg_try_advisory_lock(%s, %s::int)", [RECOMPUTE_LOCK_CLASS, tenant.pk]
         )
         return bool(cursor.fetchone()[0])
+
+
+def _lock_release(*, tenant: Tenant) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, %s::int)", [RECOMPUTE_LOCK_CLASS, tenant.pk]
+            )
+    except DatabaseError:
+        # The connection is gone, and the lock with it.
+        logger.warning("Recompute lock of tenant %s released with its lost connection", tenant.pk)
 
 
 def _compute(
@@ -231,6 +247,9 @@ def _planner_settings() -> None:
             "SELECT set_config('statement_timeout', %s, true)",
             [f"{settings.CRM_RECOMPUTE_STATEMENT_TIMEOUT}s"],
         )
+        # A worker killed mid-statement: without this the server finishes the statement (and
+        # keeps the tenant's lock) before it notices nobody is listening (PostgreSQL 14+).
+        cursor.execute("SET LOCAL client_connection_check_interval = '1s'")
 
 
 def _input_statistics_refresh() -> dict[str, float]:
@@ -300,17 +319,21 @@ def scores_recompute(
     """
     now = now or timezone.now()
     segmentation_defaults_ensure(tenant=tenant)
-    run = _run_claim(tenant=tenant, run_id=run_id, trigger=trigger, requested_by=requested_by)
-    started = time.perf_counter()
+    if not _lock_try(tenant=tenant):
+        run = _run_claim(tenant=tenant, run_id=run_id, trigger=trigger, requested_by=requested_by)
+        run.status = RunStatus.SKIPPED
+        run.error = _("Skipped: a recompute of this company is already running.")
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        return run
     try:
-        # Before the run's transaction, so that ANALYZE's lock on a shared table is not held
-        # for the whole recompute.
-        analyzed = _input_statistics_refresh()
-        with transaction.atomic():
-            if not _try_lock(tenant=tenant):
-                run.status = RunStatus.SKIPPED
-                run.error = _("Skipped: a recompute of this company is already running.")
-            else:
+        run = _run_claim(tenant=tenant, run_id=run_id, trigger=trigger, requested_by=requested_by)
+        started = time.perf_counter()
+        try:
+            # Before the run's transaction, so that ANALYZE's lock on a shared table is not held
+            # for the whole recompute.
+            analyzed = _input_statistics_refresh()
+            with transaction.atomic():
                 steps = _compute(tenant=tenant, run=run, now=now, plans=plans)
                 run.status = RunStatus.SUCCEEDED
                 run.seconds = {
@@ -318,15 +341,17 @@ def scores_recompute(
                     **steps.seconds,
                     "total": round(time.perf_counter() - started, 3),
                 }
-            run.finished_at = timezone.now()
-            run.save()
-    except DatabaseError as exc:
-        _run_fail(run=run, error=exc)
-        # A transient error (connection lost, deadlock) is worth a retry; a statement stopped
-        # by the timeout or by an operator would only be stopped again.
-        if isinstance(exc, OperationalError) and not _cancelled(exc):
-            raise
-    return run
+                run.finished_at = timezone.now()
+                run.save()
+        except DatabaseError as exc:
+            _run_fail(run=run, error=exc)
+            # A transient error (connection lost, deadlock) is worth a retry; a statement
+            # stopped by the timeout or by an operator would only be stopped again.
+            if isinstance(exc, OperationalError) and not _cancelled(exc):
+                raise
+        return run
+    finally:
+        _lock_release(tenant=tenant)
 
 
 def _cancelled(error: Exception) -> bool:
