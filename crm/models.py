@@ -17,7 +17,9 @@ def validate_timezone(value: str) -> None:
 
 
 # Top-level paths that a tenant slug must not shadow.
-RESERVED_SLUGS = frozenset({"accounts", "admin", "i18n", "static", "media", "healthz", "p"})
+RESERVED_SLUGS = frozenset(
+    {"accounts", "admin", "i18n", "static", "media", "healthz", "p", "go", "unsubscribe"}
+)
 
 
 def validate_slug_not_reserved(value: str) -> None:

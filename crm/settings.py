@@ -178,6 +178,10 @@ if CRM_RECOMPUTE_STATEMENT_TIMEOUT < 1:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("CRM_RECOMPUTE_STATEMENT_TIMEOUT must be at least 1 (seconds).")
+# Campaign messages: the site's public address for the links in them (click tracking,
+# unsubscribe), and the SMS backend (campaigns/sms.py).
+CRM_SITE_URL = env.str("CRM_SITE_URL", default="http://localhost:8000")
+CRM_SMS_BACKEND = env.str("CRM_SMS_BACKEND", default="campaigns.sms.ConsoleSmsBackend")
 
 PHONENUMBER_DEFAULT_REGION = "TR"
 PHONENUMBER_DB_FORMAT = "E164"
@@ -267,6 +271,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "prediction-nightly-fan-out": {
         "task": "prediction.tasks.schedule_nightly_predictions",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Campaigns: start, send and finish every minute; event triggers every quarter hour.
+    "campaigns-tick": {
+        "task": "campaigns.tasks.campaigns_tick_everywhere",
+        "schedule": crontab(),
+    },
+    "campaigns-triggers": {
+        "task": "campaigns.tasks.campaigns_triggers_everywhere",
         "schedule": crontab(minute="*/15"),
     },
 }

@@ -13,6 +13,7 @@ tenant_patterns = [
     path("scores/", include("segmentation.urls")),
     path("predictions/", include("prediction.urls")),
     path("", include("acquisition.urls")),
+    path("campaigns/", include("campaigns.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz/", views.health, name="health"),
+    # Links in campaign messages (/go/, /unsubscribe/): no login, a signed token instead.
+    path("", include("campaigns.public_urls")),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin's).
     path("favicon.ico", views.favicon, name="favicon"),
     # Public pages (no sign-in), each behind a signature: acquisition/public.py.

@@ -37,6 +37,7 @@ from customers.models import (
     TransactionKind,
     TransactionStatus,
 )
+from customers.timeline import timeline_sources
 
 
 def customer_filterset(
@@ -305,9 +306,10 @@ def customer_totals(*, tenant, customer: Customer) -> CustomerTotals:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # "purchase" | "contact" | "feedback"
+    kind: str  # "purchase" | "contact" | "feedback" | a registered source's kind
     when: datetime
     item: Any
+    template_name: str = ""  # a registered source's entry template
 
 
 TIMELINE_LIMIT = 20
@@ -326,8 +328,9 @@ class Timeline:
 def customer_timeline(
     *, tenant, customer: Customer, before: datetime | None = None, limit: int = TIMELINE_LIMIT
 ) -> Timeline:
-    """Purchases, contacts and feedback, newest first, `limit` at a time (three indexed queries
-    of limit + 1 rows, merged): a customer with thousands of purchases costs the same."""
+    """Purchases, contacts and feedback, and the entries of registered sources
+    (customers/timeline.py), newest first, `limit` at a time (one indexed query of limit + 1
+    rows per source, merged): a customer with thousands of purchases costs the same."""
     sources = [
         (
             "purchase",
@@ -347,15 +350,24 @@ def customer_timeline(
             Feedback.objects.filter(tenant=tenant, customer=customer).select_related("assignee"),
         ),
     ]
+    sources = [(kind, field, queryset, "") for kind, field, queryset in sources] + [
+        (
+            source.kind,
+            source.date_field,
+            source.get_queryset(tenant=tenant, customer=customer),
+            source.template_name,
+        )
+        for source in timeline_sources()
+    ]
     if before is not None:
         sources = [
-            (kind, field, queryset.filter(**{f"{field}__lt": before}))
-            for kind, field, queryset in sources
+            (kind, field, queryset.filter(**{f"{field}__lt": before}), template)
+            for kind, field, queryset, template in sources
         ]
     streams = []
-    for kind, field, queryset in sources:
+    for kind, field, queryset, template in sources:
         rows = queryset.order_by(f"-{field}", "-id")[: limit + 1]
-        streams.append([TimelineEntry(kind, getattr(row, field), row) for row in rows])
+        streams.append([TimelineEntry(kind, getattr(row, field), row, template) for row in rows])
     merged = list(heapq.merge(*streams, key=lambda entry: entry.when, reverse=True))
     if len(merged) > limit and merged[limit].when == merged[limit - 1].when:
         return _timeline_without_split_moment(sources, merged[: limit - 1], merged[limit - 1].when)
@@ -367,11 +379,12 @@ def _timeline_without_split_moment(sources, newer: list, moment: datetime) -> Ti
     older" continues strictly before the last moment shown: take the whole moment on this page
     so none of its entries is skipped."""
     entries = [entry for entry in newer if entry.when != moment]
-    for kind, field, queryset in sources:
+    for kind, field, queryset, template in sources:
         at_moment = queryset.filter(**{field: moment}).order_by("-id")
-        entries.extend(TimelineEntry(kind, moment, row) for row in at_moment)
+        entries.extend(TimelineEntry(kind, moment, row, template) for row in at_moment)
     has_more = any(
-        queryset.filter(**{f"{field}__lt": moment}).exists() for _kind, field, queryset in sources
+        queryset.filter(**{f"{field}__lt": moment}).exists()
+        for _kind, field, queryset, _template in sources
     )
     return Timeline(entries=entries, has_more=has_more)
 

@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, Role] = {
     "dashboard.view": Role.MANAGER,
     "segments.manage": Role.MANAGER,
     "campaigns.manage": Role.MANAGER,
+    "campaigns.call": Role.SALES,
     "reports.view": Role.MANAGER,
     "scores.recompute": Role.MANAGER,
     "leads.view": Role.SALES,
