@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segmentation.tasks.schedule_nightly_recomputes",
         "schedule": crontab(minute="*/15"),
     },
+    # After the night's scores: earning catch-up, refunds, release, expiry, cashback per tenant.
+    "loyalty-nightly-fan-out": {
+        "task": "loyalty.tasks.nightly_everywhere",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # After the night's scores (02:00 local in Turkey): lead conversions missed, summaries.
     "acquisition-nightly-fan-out": {
         "task": "acquisition.tasks.schedule_nightly_acquisition",

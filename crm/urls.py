@@ -12,6 +12,7 @@ tenant_patterns = [
     path("customers/", include("customers.urls")),
     path("scores/", include("segmentation.urls")),
     path("predictions/", include("prediction.urls")),
+    path("loyalty/", include("loyalty.urls")),
     path("", include("acquisition.urls")),
     path("campaigns/", include("campaigns.urls")),
 ]

@@ -9,7 +9,29 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self) -> None:
+        from crm.navigation import MenuItem, register_menu_item
         from customers.events import register_transactions_recorded_handler
+        from customers.panels import CustomerPanel, register_customer_panel
+        from loyalty import panels
         from loyalty.handlers import earn_on_recorded
 
         register_transactions_recorded_handler(earn_on_recorded)
+        register_customer_panel(
+            CustomerPanel(
+                key="loyalty",
+                title=_("Loyalty points"),
+                template_name="loyalty/_customer_panel.html",
+                get_context=panels.customer_panel_context,
+                permission="loyalty.view",
+                column="side",
+                order=30,
+            )
+        )
+        register_menu_item(
+            MenuItem(
+                label=_("Loyalty"),
+                url_name="loyalty:overview",
+                permission="loyalty.overview",
+                order=250,
+            )
+        )

@@ -302,6 +302,12 @@ class PointsEntry(TenantOwnedModel):
                 condition=Q(kind="earn", pending_delta__gt=0),
                 name="loyalty_entry_pending_earn",
             ),
+            # Nightly expiry: credits whose expiry passed since the last run.
+            models.Index(
+                fields=["tenant", "expires_at"],
+                condition=Q(kind__in=["earn", "adjust", "reverse"], expires_at__isnull=False),
+                name="loyalty_entry_expiry",
+            ),
             models.Index(
                 fields=["tenant", "transaction"],
                 condition=Q(transaction__isnull=False),

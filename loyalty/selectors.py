@@ -227,3 +227,14 @@ def programme_overview(*, tenant: Tenant) -> ProgrammeOverview:
         by_tier=by_tier,
         by_month=by_month,
     )
+
+
+def coupon_batches(*, tenant: Tenant, limit: int = 20) -> list:
+    """The latest batches with how many of their codes were used (one query)."""
+    from loyalty.models import CouponBatch
+
+    return list(
+        CouponBatch.objects.filter(tenant=tenant)
+        .annotate(codes=Count("coupons"), used=Count("coupons", filter=Q(coupons__uses__gt=0)))
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from crm.models import Tenant
-from crm.tasks import TenantTask
+from crm.tasks import TenantTask, enqueue_on_commit
 from loyalty.services.nightly import loyalty_nightly_run
 
 _RETRY = {
@@ -26,7 +26,7 @@ def nightly_everywhere() -> int:
 
     tenant_ids = tenants_with_programme()
     for tenant_id in tenant_ids:
-        nightly.delay(tenant_id)
+        enqueue_on_commit(nightly, tenant_id)
     return len(tenant_ids)
 
 

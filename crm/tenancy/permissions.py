@@ -37,6 +37,11 @@ PERMISSIONS: dict[str, Role] = {
     "leads.edit": Role.SALES,
     "acquisition.costs": Role.MANAGER,
     "relationships.review": Role.MANAGER,
+    "loyalty.view": Role.SALES,
+    "loyalty.redeem": Role.SALES,
+    "loyalty.adjust": Role.MANAGER,
+    "loyalty.overview": Role.MANAGER,
+    "loyalty.export": Role.MANAGER,
     "settings.manage": Role.ADMIN,
     "members.manage": Role.ADMIN,
 }

@@ -1,0 +1,282 @@
+"""Benchmark: loyalty earning on a 100,000-transaction import, the nightly release and expiry
+of a big ledger, and the customer page's loyalty panel for a customer with 10,000 entries.
+
+Targets (issue 10): earning on an import of 100,000 transactions adds <= 5 s; the nightly
+expiry and pending release for a tenant with 1,000,000 members and 20,000,000 entries <= 30 s;
+the loyalty panel < 50 ms for a customer with 10,000 entries.
+
+Run it from the project root::
+
+    .venv/bin/python bench/bench_loyalty.py [--members 1000000] [--entries 20000000]
+
+It works in its own database, crm_bench_loyalty on the embedded PostgreSQL, or in
+$DATABASE_URL. The ledger is generated set-based (generate_series): earn entries spread over
+two years, each older than its return window settled by a release entry, so a night has about
+1/730 of the ledger falling due for release and for expiry. The defaults are the issue's
+scale; on a shared machine, pass smaller figures and read the per-million rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import bench_setup, measure
+
+BENCH_DATABASE = "crm_bench_loyalty"
+
+
+def _tenant(slug: str):
+    from datetime import date
+
+    from django_scopes import scopes_disabled
+
+    from crm.models import Tenant
+    from loyalty.models import Programme
+
+    tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": f"Bench {slug}"})
+    with scopes_disabled():
+        Programme.objects.get_or_create(
+            tenant=tenant,
+            defaults={"name": "Bench", "starts_on": date(2000, 1, 1), "expiry_months": 12},
+        )
+    return tenant
+
+
+def _customers(cursor, tenant_id: int, count: int) -> None:
+    cursor.execute("SELECT count(*) FROM customers_customer WHERE tenant_id = %s", [tenant_id])
+    if cursor.fetchone()[0] >= count:
+        return
+    cursor.execute(
+        """
+        INSERT INTO customers_customer
+            (tenant_id, kind, first_name, last_name, company_name, email, phone, address,
+             city, region, country, industry, tax_number, acquisition_channel,
+             lifecycle_stage, termination_reason, tags, preferred_channel,
+             preferred_language, consent_email, consent_sms, consent_phone,
+             external_id, notes, created_at, updated_at)
+        SELECT %s, 'person', 'Ad', 'Soyad ' || g, '', '', '', '', 'İstanbul', 'Marmara', 'TR',
+               '', '', '', 'active', '', '{}', '', 'tr', false, false, false,
+               'B' || g, '', now(), now()
+        FROM generate_series(1, %s) g
+        """,
+        [tenant_id, count],
+    )
+
+
+def bench_import_earning(transactions: int, customers: int) -> None:
+    """What earning adds to an import: points_earn for the job's rows (the hook's work)."""
+    from django.db import connection, transaction
+    from django_scopes import scope
+
+    from customers.models import ImportJob
+    from loyalty.services.ledger import points_earn
+
+    tenant = _tenant("bench-loyalty-import")
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # drop the old ledger fast
+        for table in ("loyalty_pointsentry", "loyalty_member"):
+            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute("DELETE FROM customers_transaction WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute("SET session_replication_role = origin")
+        _customers(cursor, tenant.pk, customers)
+    with scope(tenant=tenant):
+        job = ImportJob.objects.create(tenant=tenant, kind="transactions", original_filename="b")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO customers_transaction
+                (tenant_id, customer_id, kind, occurred_at, amount, currency, channel,
+                 quantity, status, external_id, import_job_id, created_at)
+            SELECT %(tenant)s, c.id, 'purchase', now() - (g %% 365) * interval '1 day',
+                   (10 + g %% 990)::numeric, 'TRY', 'store', 1, 'completed', 'BT' || g,
+                   %(job)s, now()
+            FROM generate_series(1, %(n)s) g
+            JOIN LATERAL (
+                SELECT id FROM customers_customer
+                WHERE tenant_id = %(tenant)s AND external_id = 'B' || (1 + g %% %(customers)s)
+            ) c ON true
+            """,
+            {"tenant": tenant.pk, "job": job.pk, "n": transactions, "customers": customers},
+        )
+        cursor.execute("ANALYZE customers_transaction")
+    with scope(tenant=tenant):
+        for label in ("first (earns)", "again (a re-import / second delivery)"):
+            started = time.perf_counter()
+            with transaction.atomic():
+                result = points_earn(tenant=tenant, import_job_id=job.pk)
+            seconds = time.perf_counter() - started
+            print(
+                f"earning on a {transactions:,}-transaction import, {label}: {seconds:.2f} s "
+                f"({result.enrolled:,} enrolled, {result.entries:,} entries, {result.points:,} "
+                f"points){'  OK' if seconds <= 5 else '  MISSED (target 5 s)'}"
+            )
+
+
+def _ledger(cursor, tenant_id: int, members: int, entries: int) -> None:
+    """`members` members with entries/members entries each: earns over two years, each older
+    than 14 days settled by a release entry; balances set from the ledger."""
+    cursor.execute("SELECT count(*) FROM loyalty_pointsentry WHERE tenant_id = %s", [tenant_id])
+    if cursor.fetchone()[0] >= entries:
+        print("Reusing the ledger.")
+        return
+    cursor.execute("SET session_replication_role = replica")
+    cursor.execute("DELETE FROM loyalty_pointsentry WHERE tenant_id = %s", [tenant_id])
+    cursor.execute("DELETE FROM loyalty_member WHERE tenant_id = %s", [tenant_id])
+    cursor.execute("SET session_replication_role = origin")
+    _customers(cursor, tenant_id, members)
+    started = time.perf_counter()
+    cursor.execute(
+        """
+        INSERT INTO loyalty_member (tenant_id, customer_id, enrolled_at, available, pending)
+        SELECT %s, id, now(), 0, 0 FROM customers_customer WHERE tenant_id = %s
+        ORDER BY id LIMIT %s
+        """,
+        [tenant_id, tenant_id, members],
+    )
+    earns = entries // 2
+    # Earn times spread over 730 days; the release of an earn is the next entry.
+    cursor.execute(
+        """
+        WITH m AS (SELECT id, row_number() OVER (ORDER BY id) AS n
+                   FROM loyalty_member WHERE tenant_id = %(tenant)s)
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, releases_at, expires_at)
+        SELECT %(tenant)s, m.id, 'earn', 'transaction', 0, 10 + g %% 90, '',
+               'bench-earn:' || g, t, t + interval '14 days', t + interval '12 months'
+        FROM generate_series(1, %(earns)s) g
+        CROSS JOIN LATERAL (SELECT now() - (g::float / %(earns)s) * interval '730 days' AS t) x
+        JOIN m ON m.n = 1 + g %% %(members)s
+        """,
+        {"tenant": tenant_id, "earns": earns, "members": members},
+    )
+    cursor.execute(
+        """
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, expires_at, settles_id)
+        SELECT tenant_id, member_id, 'release', source, pending_delta, -pending_delta, '',
+               'release:' || id, releases_at, expires_at, id
+        FROM loyalty_pointsentry
+        WHERE tenant_id = %(tenant)s AND kind = 'earn' AND releases_at < now() - interval '1 day'
+        """,
+        {"tenant": tenant_id},
+    )
+    # Yesterday's expiry already ran: expire what was due before yesterday (one entry each).
+    cursor.execute(
+        """
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at)
+        SELECT %(tenant)s, member_id, 'expire', 'system', -sum(pending_delta), 0, 'bench',
+               'bench-expire:' || member_id, now() - interval '1 day'
+        FROM loyalty_pointsentry
+        WHERE tenant_id = %(tenant)s AND kind = 'earn'
+          AND expires_at <= now() - interval '1 day'
+        GROUP BY member_id
+        """,
+        {"tenant": tenant_id},
+    )
+    cursor.execute(
+        """
+        UPDATE loyalty_member m SET available = s.available, pending = s.pending
+        FROM (SELECT member_id, sum(available_delta) available, sum(pending_delta) pending
+              FROM loyalty_pointsentry WHERE tenant_id = %(tenant)s GROUP BY member_id) s
+        WHERE m.id = s.member_id
+        """,
+        {"tenant": tenant_id},
+    )
+    cursor.execute(
+        """
+        UPDATE loyalty_programme SET released_through = now() - interval '1 day',
+                                     expired_through = now() - interval '1 day'
+        WHERE tenant_id = %s
+        """,
+        [tenant_id],
+    )
+    cursor.execute("VACUUM ANALYZE loyalty_pointsentry")
+    cursor.execute("VACUUM ANALYZE loyalty_member")
+    cursor.execute("SELECT count(*) FROM loyalty_pointsentry WHERE tenant_id = %s", [tenant_id])
+    print(
+        f"Generated {cursor.fetchone()[0]:,} ledger entries for {members:,} members in "
+        f"{time.perf_counter() - started:.0f} s."
+    )
+
+
+def bench_nightly(members: int, entries: int) -> None:
+    from django.db import connection
+    from django_scopes import scope
+
+    from loyalty.services.ledger import points_expire, points_release
+
+    tenant = _tenant("bench-loyalty-ledger")
+    with connection.cursor() as cursor:
+        _ledger(cursor, tenant.pk, members, entries)
+    with scope(tenant=tenant):
+        started = time.perf_counter()
+        released = points_release(tenant=tenant)
+        middle = time.perf_counter()
+        expired = points_expire(tenant=tenant)
+        ended = time.perf_counter()
+    total = ended - started
+    print(
+        f"nightly for {members:,} members / {entries:,} entries: release {middle - started:.2f} s "
+        f"({released:,} points), expiry {ended - middle:.2f} s ({expired:,} points), "
+        f"total {total:.2f} s{'  OK' if total <= 30 else '  MISSED (target 30 s)'}"
+    )
+    with scope(tenant=tenant):
+        started = time.perf_counter()
+        points_release(tenant=tenant)
+        points_expire(tenant=tenant)
+        print(f"  run again the same night (nothing to do): {time.perf_counter() - started:.2f} s")
+
+
+def bench_panel(entries: int, repeat: int) -> None:
+    from django.db import connection
+    from django.test import RequestFactory
+    from django_scopes import scope
+
+    from customers.models import Customer
+    from loyalty.models import Member
+    from loyalty.panels import customer_panel_context
+
+    tenant = _tenant("bench-loyalty-panel")
+    with connection.cursor() as cursor:
+        _ledger(cursor, tenant.pk, 1, entries)
+    with scope(tenant=tenant):
+        member = Member.objects.get(tenant=tenant)
+        customer = Customer.objects.get(pk=member.customer_id)
+        request = RequestFactory().get("/")
+        request.tenant, request.tenant_role = tenant, "manager"
+
+        def panel():
+            context = customer_panel_context(request=request, tenant=tenant, customer=customer)
+            list(context["loyalty"].recent)
+
+        print(
+            measure(f"loyalty panel, {entries:,} entries", panel, repeat=repeat).line(target_ms=50)
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--transactions", type=int, default=100_000)
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--entries", type=int, default=20_000_000)
+    parser.add_argument("--panel-entries", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", choices=["import", "nightly", "panel"])
+    args = parser.parse_args()
+    print(bench_setup(database=BENCH_DATABASE))
+    if args.only in (None, "import"):
+        bench_import_earning(args.transactions, args.customers)
+    if args.only in (None, "panel"):
+        bench_panel(args.panel_entries, args.repeat)
+    if args.only in (None, "nightly"):
+        bench_nightly(args.members, args.entries)
+
+
+if __name__ == "__main__":
+    main()

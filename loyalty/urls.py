@@ -1,0 +1,20 @@
+"""Loyalty URLs, under /<tenant_slug>/loyalty/."""
+
+from django.urls import path
+
+from loyalty import views
+
+app_name = "loyalty"
+urlpatterns: list = [
+    path("", views.overview, name="overview"),
+    path("customers/<int:customer_id>/statement/", views.statement, name="statement"),
+    path("customers/<int:customer_id>/statement.csv", views.statement_csv, name="statement_csv"),
+    path(
+        "customers/<int:customer_id>/rewards/<int:reward_id>/redeem/",
+        views.redeem,
+        name="redeem",
+    ),
+    path("customers/<int:customer_id>/coupon/", views.coupon_apply, name="coupon"),
+    path("customers/<int:customer_id>/adjust/", views.adjust, name="adjust"),
+    path("coupons/<int:batch_id>/codes.csv", views.batch_codes_csv, name="batch_codes"),
+]

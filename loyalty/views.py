@@ -1,0 +1,222 @@
+"""Loyalty screens: redeem a reward or apply a coupon from the customer page (each with a
+confirmation), adjust points, the statement (and its CSV), the programme overview, the
+scratch-card codes for printing. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from crm.tenancy.permissions import tenant_permission_required
+from customers import exporting
+from customers.models import Customer
+from loyalty import selectors
+from loyalty.forms import AdjustForm, ConfirmForm, CouponForm
+from loyalty.models import Coupon, CouponBatch, Reward
+from loyalty.services import LoyaltyError
+from loyalty.services.coupons import coupon_check, coupon_redeem
+from loyalty.services.ledger import member_for, points_adjust
+from loyalty.services.rewards import reward_redeem
+
+
+def _customer_url(request: HttpRequest, customer: Customer) -> str:
+    return reverse(
+        "customers:detail", kwargs={"tenant_slug": request.tenant.slug, "customer_id": customer.pk}
+    )
+
+
+def _csv(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@tenant_permission_required("loyalty.redeem")
+@require_http_methods(["GET", "POST"])
+def redeem(request: HttpRequest, tenant_slug: str, customer_id: int, reward_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    reward = get_object_or_404(Reward, pk=reward_id)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reward_redeem(
+                tenant=request.tenant,
+                actor=request.user,
+                customer=customer,
+                reward_id=reward.pk,
+                request_key=form.cleaned_data["request_key"],
+            )
+        except LoyaltyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(reward)s redeemed for %(points)d points.")
+                % {"reward": reward, "points": reward.points_cost},
+            )
+        return redirect(_customer_url(request, customer))
+    member = member_for(tenant=request.tenant, customer=customer)
+    context = {"customer": customer, "reward": reward, "member": member, "form": form}
+    return render(request, "loyalty/redeem_confirm.html", context)
+
+
+@login_required
+@tenant_permission_required("loyalty.redeem")
+@require_http_methods(["GET", "POST"])
+def coupon_apply(request: HttpRequest, tenant_slug: str, customer_id: int):
+    """GET: check the code and show the discount; POST (confirmed): use it."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = CouponForm(request.POST if request.method == "POST" else request.GET or None)
+    quote = None
+    if form.is_bound and form.is_valid():
+        code, spend = form.cleaned_data["code"], form.cleaned_data["spend"]
+        try:
+            if request.method == "POST":
+                use = coupon_redeem(
+                    tenant=request.tenant,
+                    actor=request.user,
+                    code=code,
+                    customer=customer,
+                    spend=spend,
+                )
+                messages.success(
+                    request,
+                    _("Coupon %(code)s used: %(discount)s discount.")
+                    % {"code": use.coupon.code, "discount": use.discount},
+                )
+                return redirect(_customer_url(request, customer))
+            quote = coupon_check(tenant=request.tenant, code=code, customer=customer, spend=spend)
+        except LoyaltyError as error:
+            form.add_error("code", str(error))
+    return render(
+        request,
+        "loyalty/coupon_confirm.html",
+        {"customer": customer, "form": form, "quote": quote},
+    )
+
+
+@login_required
+@tenant_permission_required("loyalty.adjust")
+@require_http_methods(["GET", "POST"])
+def adjust(request: HttpRequest, tenant_slug: str, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    member = member_for(tenant=request.tenant, customer=customer)
+    if member is None:
+        raise Http404
+    form = AdjustForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            points_adjust(
+                tenant=request.tenant,
+                actor=request.user,
+                member=member,
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+                request_key=form.cleaned_data["request_key"],
+            )
+        except LoyaltyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The points were adjusted."))
+            return redirect(_customer_url(request, customer))
+    return render(
+        request, "loyalty/adjust.html", {"customer": customer, "member": member, "form": form}
+    )
+
+
+@login_required
+@tenant_permission_required("loyalty.view")
+@require_GET
+def statement(request: HttpRequest, tenant_slug: str, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    member = member_for(tenant=request.tenant, customer=customer)
+    entries = selectors.member_statement(tenant=request.tenant, member=member) if member else []
+    return render(
+        request,
+        "loyalty/statement.html",
+        {"customer": customer, "member": member, "entries": entries},
+    )
+
+
+@login_required
+@tenant_permission_required("loyalty.export")
+@require_GET
+def statement_csv(request: HttpRequest, tenant_slug: str, customer_id: int):
+    customer = get_object_or_404(Customer, pk=customer_id)
+    member = member_for(tenant=request.tenant, customer=customer)
+    if member is None:
+        raise Http404
+    entries = selectors.member_statement(tenant=request.tenant, member=member)
+    header = [
+        _("Date"),
+        _("Kind"),
+        _("Source"),
+        _("Reason"),
+        _("Available points"),
+        _("Pending points"),
+        _("Available balance"),
+        _("Pending balance"),
+    ]
+    rows = (
+        [
+            entry.created_at,
+            entry.get_kind_display(),
+            entry.get_source_display(),
+            entry.reason,
+            entry.available_delta,
+            entry.pending_delta,
+            entry.running_available,
+            entry.running_pending,
+        ]
+        for entry in entries.iterator(chunk_size=2000)
+    )
+    style = exporting.CsvStyle(turkish_excel=True, zone=request.tenant.zone)
+    lines = exporting.audited(
+        exporting.csv_lines(header, rows, style),
+        tenant=request.tenant,
+        actor=request.user,
+        action="loyalty.statement.exported",
+        details={"customer": customer.pk},
+    )
+    return _csv(lines, f"points-{customer.pk}.csv")
+
+
+@login_required
+@tenant_permission_required("loyalty.overview")
+@require_GET
+def overview(request: HttpRequest, tenant_slug: str):
+    context = {
+        "overview": selectors.programme_overview(tenant=request.tenant),
+        "batches": selectors.coupon_batches(tenant=request.tenant),
+    }
+    return render(request, "loyalty/overview.html", context)
+
+
+@login_required
+@tenant_permission_required("loyalty.export")
+@require_GET
+def batch_codes_csv(request: HttpRequest, tenant_slug: str, batch_id: int):
+    """The batch's codes for printing, with their uses (which were used)."""
+    batch = get_object_or_404(CouponBatch, pk=batch_id)
+    codes = (
+        Coupon.objects.filter(tenant=request.tenant, batch=batch)
+        .order_by("id")
+        .values_list("code", "uses", "max_uses")
+    )
+    style = exporting.CsvStyle(turkish_excel=True, zone=request.tenant.zone)
+    lines = exporting.audited(
+        exporting.csv_lines(
+            [_("Code"), _("Uses"), _("Uses allowed")], codes.iterator(chunk_size=5000), style
+        ),
+        tenant=request.tenant,
+        actor=request.user,
+        action="loyalty.coupons.exported",
+        details={"batch": batch.pk},
+    )
+    return _csv(lines, f"coupons-{batch.pk}.csv")
