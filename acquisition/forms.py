@@ -154,6 +154,21 @@ class LeadStatusForm(forms.Form):
         return cleaned
 
 
+class LeadImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    campaign = forms.CharField(
+        label=_("Campaign"),
+        max_length=100,
+        required=False,
+        help_text=_("For rows without a campaign of their own, e.g. the trade fair's name."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 # --- public pages ----------------------------------------------------------------------------
 
 CONSENT_LABELS = {

@@ -19,12 +19,14 @@ from acquisition.forms import (
     AcquisitionCostForm,
     LeadCreateForm,
     LeadForm,
+    LeadImportForm,
     LeadStatusForm,
     ReportPeriodForm,
 )
 from acquisition.public import lead_form_url
 from acquisition.services.costs import CostError
 from crm.tenancy.permissions import role_has_permission, tenant_permission_required
+from customers.importing.decoding import ImportFileError
 from customers.selectors import duplicate_candidates, tenant_members
 
 PAGE_SIZE = 25
@@ -105,6 +107,26 @@ def lead_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
                 messages.success(request, _("Lead %(name)s added.") % {"name": lead})
                 return redirect(_url("detail", request, lead_id=lead.pk))
     return render(request, "acquisition/lead_form.html", {"form": form, "duplicates": duplicates})
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_http_methods(["GET", "POST"])
+def lead_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """A CSV of leads: new people become leads, the known ones are listed, not doubled."""
+    form = LeadImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.leads_import(
+                tenant=request.tenant,
+                actor=request.user,
+                raw=form.cleaned_data["file"],
+                campaign=form.cleaned_data["campaign"],
+            )
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+    return render(request, "acquisition/import.html", {"form": form, "result": result})
 
 
 @login_required

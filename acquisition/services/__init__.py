@@ -2,6 +2,7 @@
 customer's preference page, acquisition costs and the nightly summaries."""
 
 from acquisition.services.costs import acquisition_cost_delete, acquisition_cost_set
+from acquisition.services.importing import LeadImportResult, leads_import
 from acquisition.services.leads import (
     AcquisitionError,
     lead_capture,
@@ -22,6 +23,7 @@ from acquisition.services.summaries import acquisition_summaries_compute
 
 __all__ = [
     "AcquisitionError",
+    "LeadImportResult",
     "PreferenceLinkError",
     "PreferenceLinkExpired",
     "acquisition_cost_delete",
@@ -33,6 +35,7 @@ __all__ = [
     "lead_status_change",
     "lead_update",
     "leads_convert_buyers",
+    "leads_import",
     "preference_link_customer",
     "preference_link_token",
     "preferences_update",

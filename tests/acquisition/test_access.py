@@ -21,6 +21,7 @@ PAGES = [
     ("board", None, EVERYONE),
     ("list", None, EVERYONE),
     ("create", None, EVERYONE),
+    ("import", None, MANAGERS),
     ("detail", "lead_id", EVERYONE),
     ("report", None, MANAGERS),
     ("costs", None, MANAGERS),
