@@ -10,7 +10,9 @@ class AcquisitionConfig(AppConfig):
 
     def ready(self) -> None:
         from acquisition import panels
+        from acquisition.demo import demo_acquisition_load
         from acquisition.hooks import convert_on_purchase
+        from crm.demo import DemoLoader, register_demo_loader
         from crm.navigation import MenuItem, register_menu_item
         from customers.events import register_transactions_recorded_handler
         from customers.panels import CustomerPanel, register_customer_panel
@@ -25,6 +27,7 @@ class AcquisitionConfig(AppConfig):
             )
         )
         register_transactions_recorded_handler(convert_on_purchase)
+        register_demo_loader(DemoLoader(key="acquisition", load=demo_acquisition_load, order=60))
         register_customer_panel(
             CustomerPanel(
                 key="lead",
