@@ -18,7 +18,10 @@ class DateInput(forms.DateInput):
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=LeadStatus.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Status"),
+        choices=LeadStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # one row per lead already; DISTINCT would sort every match
     )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=LeadSource.choices)
     owner = django_filters.ModelChoiceFilter(

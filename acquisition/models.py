@@ -147,7 +147,20 @@ class Lead(TenantOwnedModel):
                 name="lead_closed",
             ),
             models.Index(fields=["tenant", "-created_at", "-id"], name="lead_newest"),
-            models.Index(fields=["tenant", "owner", "status"], name="lead_owner"),
+            # "My leads": the same two orders within one owner's leads.
+            models.Index(
+                F("tenant"),
+                F("owner"),
+                F("status"),
+                F("next_step_due").asc(nulls_last=True),
+                F("id"),
+                name="lead_owner_board",
+            ),
+            models.Index(
+                fields=["tenant", "owner", "status", "-status_changed_at", "-id"],
+                condition=Q(status__in=["won", "lost"]),
+                name="lead_owner_closed",
+            ),
             # The conversion at a purchase looks up open leads only.
             models.Index(
                 fields=["customer"],

@@ -320,3 +320,15 @@ def test_a_cost_typed_the_turkish_way_is_read_right(manager_client, tenant):
     assert manager_client.post(url("costs", tenant), data).status_code == 302
     with scopes_disabled():
         assert AcquisitionCost.objects.get(tenant=tenant).amount == Decimal("1500.50")
+
+
+def test_a_long_column_is_counted_up_to_the_limit(sales_client, tenant, monkeypatch):
+    from acquisition import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_COUNT_LIMIT", 2)
+    for number in range(3):
+        make_lead(tenant, first_name=f"Kişi {number}")
+    response = sales_client.get(url("board", tenant))
+    new = response.context["columns"][0]
+    assert (new.count, new.count_is_capped) == (3, True)
+    assert 'data-testid="count-new">2+<' in response.content.decode()
