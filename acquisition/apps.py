@@ -1,6 +1,6 @@
 """Acquisition and e-CRM: leads, what each channel costs, and the customer's preference page."""
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +28,21 @@ class AcquisitionConfig(AppConfig):
         )
         register_transactions_recorded_handler(convert_on_purchase)
         register_demo_loader(DemoLoader(key="acquisition", load=demo_acquisition_load, order=60))
+        if apps.is_installed("loyalty"):
+            from acquisition.loyalty_section import loyalty_preference_context
+            from acquisition.preference_sections import (
+                PreferenceSection,
+                register_preference_section,
+            )
+
+            register_preference_section(
+                PreferenceSection(
+                    key="loyalty",
+                    template_name="acquisition/public/_loyalty.html",
+                    get_context=loyalty_preference_context,
+                    order=10,
+                )
+            )
         register_customer_panel(
             CustomerPanel(
                 key="lead",

@@ -20,6 +20,7 @@ from django_scopes import scope
 
 from acquisition import services
 from acquisition.forms import LeadCaptureForm, PreferencesForm
+from acquisition.preference_sections import preference_sections_for
 from crm.models import Tenant
 
 # Submissions of the lead form per address: enough for a family behind one router, too few
@@ -126,7 +127,13 @@ def preferences(request: HttpRequest, company: str, token: str) -> HttpResponse:
             customer.refresh_from_db()
             form = PreferencesForm(customer=customer)
             saved = True
-        context = {"form": form, "company": tenant, "customer": customer, "saved": saved}
+        context = {
+            "form": form,
+            "company": tenant,
+            "customer": customer,
+            "saved": saved,
+            "sections": preference_sections_for(tenant=tenant, customer=customer),
+        }
         with translation.override(customer.preferred_language):
             return render(request, "acquisition/public/preferences.html", context)
 

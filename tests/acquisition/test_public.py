@@ -269,3 +269,30 @@ def test_the_page_speaks_the_customers_language(client, tenant, person):
         Customer.objects.filter(pk=person.pk).update(preferred_language="tr")
     response = client.get(preference_url(tenant, person))
     assert "Tercihleriniz" in response.content.decode()
+
+
+# --- loyalty on the preference page ---
+
+
+def test_a_member_sees_their_points_and_statement(client, tenant, person):
+    from loyalty.services.ledger import member_enrol, points_adjust
+    from tests.loyalty.factories import ProgrammeFactory
+
+    ProgrammeFactory(tenant=tenant, welcome_bonus=0)
+    with scopes_disabled():
+        member = member_enrol(tenant=tenant, actor=None, customer=person)
+        points_adjust(tenant=tenant, actor=None, member=member, points=120, reason="Hoş geldin")
+        points_adjust(tenant=tenant, actor=None, member=member, points=-20, reason="Hediye")
+    response = client.get(preference_url(tenant, person))
+    (section,) = response.context["sections"]
+    assert section["context"]["member"].available == 100
+    assert [e.running_available for e in section["context"]["statement"]] == [100, 120]
+    assert 'data-testid="points-available">100<' in response.content.decode()
+
+
+def test_no_loyalty_section_without_a_programme_or_membership(client, tenant, person):
+    from tests.loyalty.factories import ProgrammeFactory
+
+    assert client.get(preference_url(tenant, person)).context["sections"] == []
+    ProgrammeFactory(tenant=tenant)
+    assert client.get(preference_url(tenant, person)).context["sections"] == []
