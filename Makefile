@@ -24,15 +24,21 @@ install: $(STAMP)
 messages: install
 	$(BIN)/python -m crm.compile_messages
 
+# honcho gives each process type its own PORT (web gets the base port, 5000 unless told).
+PORT ?= 8000
+# The development server listens on this machine only; BIND=0.0.0.0 opens it to the network
+# (then add the machine's name or address to ALLOWED_HOSTS in .env, or Django answers 400).
+BIND ?= 127.0.0.1
+# The address to open in a browser: 127.0.0.1 is in ALLOWED_HOSTS; 0.0.0.0 is not an address.
+OPEN_HOST := $(if $(filter 0.0.0.0,$(BIND)),127.0.0.1,$(BIND))
+
 setup: messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/python manage.py demo_setup
+	$(BIN)/python manage.py demo_setup --url http://$(OPEN_HOST):$(PORT)/
 
-# honcho gives each process type its own PORT (web gets the base port, 5000 unless told).
-PORT ?= 8000
 run: setup
-	$(BIN)/honcho start -f Procfile -p $(PORT)
+	BIND=$(BIND) $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -34,7 +34,9 @@ from django.utils.translation import gettext_lazy as _
 
 # In `aggregate` SQL, `t` is the tenant's transactions before the run's time, with these
 # columns: customer_id, kind, status, occurred_at, amount, cost, due_date, paid_date, and
-# is_purchase (a completed purchase), amount_f and margin_f (amount, amount − cost as float8).
+# is_purchase (a completed purchase), amount_cents and margin_cents (amount, amount − cost in
+# integer kuruş, bigint). Sum money as cents (exact, and a bigint sum keeps a small state):
+# a float8 sum depends on the order of the rows, so equal revenues would not tie (issue 14).
 IS_PURCHASE = "t.is_purchase"
 IN_WINDOW = "t.occurred_at >= {since}"
 # In `query` SQL, tables are read directly.
@@ -71,7 +73,7 @@ register_metric(
         key="revenue",
         label=_("Revenue"),
         help_text=_("Completed purchases in the window, refunds excluded."),
-        aggregate=f"sum(t.amount_f) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW})",
+        aggregate=f"sum(t.amount_cents) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}) / 100.0",
     )
 )
 register_metric(
@@ -80,7 +82,8 @@ register_metric(
         label=_("Gross margin"),
         help_text=_("Amount minus cost of completed purchases in the window (sales with a cost)."),
         aggregate=(
-            f"sum(t.margin_f) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW} AND t.cost IS NOT NULL)"
+            f"sum(t.margin_cents) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW} "
+            "AND t.cost IS NOT NULL) / 100.0"
         ),
     )
 )
@@ -97,7 +100,10 @@ register_metric(
         key="average_order_value",
         label=_("Average order value"),
         help_text=_("Average amount of a completed purchase in the window."),
-        aggregate=f"avg(t.amount_f) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW})",
+        aggregate=(
+            f"sum(t.amount_cents) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}) / 100.0 "
+            f"/ nullif(count(*) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}), 0)"
+        ),
         missing=None,
     )
 )
@@ -141,12 +147,12 @@ register_metric(
         ),
         aggregate=(
             "coalesce(("
-            f"coalesce(sum(t.amount_f) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}), 0)"
-            " - coalesce(sum(t.amount_f) FILTER (WHERE "
+            f"coalesce(sum(t.amount_cents) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}), 0)"
+            " - coalesce(sum(t.amount_cents) FILTER (WHERE "
             f"{IS_PURCHASE} AND {PREVIOUS_WINDOW}), 0)"
             ") / nullif(greatest("
-            f"coalesce(sum(t.amount_f) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}), 0), "
-            "coalesce(sum(t.amount_f) FILTER (WHERE "
+            f"coalesce(sum(t.amount_cents) FILTER (WHERE {IS_PURCHASE} AND {IN_WINDOW}), 0), "
+            "coalesce(sum(t.amount_cents) FILTER (WHERE "
             f"{IS_PURCHASE} AND {PREVIOUS_WINDOW}), 0)"
             "), 0), 0)"
         ),
@@ -158,8 +164,8 @@ register_metric(
         label=_("Cost sharing"),
         help_text=_("The customer's share of joint costs (co-investment) in the window."),
         aggregate=(
-            "sum(t.amount_f) FILTER (WHERE t.kind = 'cost_share' AND t.status = 'completed' "
-            f"AND {IN_WINDOW})"
+            "sum(t.amount_cents) FILTER (WHERE t.kind = 'cost_share' AND t.status = 'completed' "
+            f"AND {IN_WINDOW}) / 100.0"
         ),
     )
 )

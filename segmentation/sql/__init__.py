@@ -34,9 +34,12 @@ and with rule 2 alone 2.5–2.9 s.
 How a score is made (every step is one statement over all of the tenant's customers):
 
 1. raw values — one scan of the tenant's transactions computes every transaction metric at once;
-   query metrics (feedback, referrals) are LEFT JOINed. A customer is a "prospect" if they never
-   made a completed purchase, "inactive" if none falls in the activity window (the longest window
-   of the active keys; all time if every key is all-time), else "active".
+   query metrics (feedback, referrals) are LEFT JOINed. Money is summed exactly (integer cents,
+   then ÷ 100 in numeric, then float8): equal revenues give equal raw values, so they tie. A
+   float8 sum depends on the order the rows are read in (0.1 + 0.2 ≠ 0.3). A customer is a
+   "prospect" if they never made a completed purchase, "inactive" if none falls in the activity
+   window (the longest window of the active keys; all time if every key is all-time), else
+   "active".
 2. normalisation, over the active customers only, to 0–1 where 1 is best for the metric's
    direction (recency: fewer days → closer to 1):
    - percentile: the mid-rank of the customer's tie group, (rank_low − 1 + rank_high − 1) ÷

@@ -1,10 +1,10 @@
 -- Step 1: one row per (not archived) customer with its status and raw value per key.
 -- One scan of the tenant's transactions computes every transaction metric at once (the
 -- subquery only names the columns metrics use; PostgreSQL flattens it, and may run the scan
--- and a partial aggregation in parallel workers). Metric sums run in float8 (scoring only);
--- the dashboard's
--- revenue and margin are exact, summed as integer cents (bigint sums keep a small 128-bit
--- state per customer, where numeric sums kept ~500 bytes and spilled to disk at 1M customers).
+-- and a partial aggregation in parallel workers). Money is summed exactly, as integer cents
+-- (bigint sums keep a small 128-bit state per customer, where numeric sums kept ~500 bytes and
+-- spilled to disk at 1M customers): float8 sums depend on the rows' order, and customers with
+-- equal revenues got different values and different percentile ranks.
 CREATE TEMP TABLE seg_raw ON COMMIT DROP AS
 SELECT c.id AS customer_id,
        CASE WHEN tx.last_purchase_at IS NULL THEN 'prospect'
@@ -26,7 +26,6 @@ LEFT JOIN (
          {aggregates}
     FROM (
         SELECT t.customer_id, t.kind, t.status, t.occurred_at, t.amount, t.cost,
-               t.amount::float8 AS amount_f, (t.amount - t.cost)::float8 AS margin_f,
                (t.amount * 100)::bigint AS amount_cents,
                ((t.amount - t.cost) * 100)::bigint AS margin_cents,
                t.due_date, t.paid_date,

@@ -24,12 +24,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--size", choices=["small", "medium"], default="small")
         parser.add_argument(
+            "--url",
+            default="",
+            help="Where the site will be served (make run passes it): printed with the logins.",
+        )
+        parser.add_argument(
             "--reload",
             action="store_true",
             help="Load demo data even if the demo tenant already has some.",
         )
 
-    def handle(self, *args, size: str, reload: bool, **options) -> None:
+    def handle(self, *args, size: str, reload: bool, url: str = "", **options) -> None:
         tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
         fresh = tenant is None
         if fresh:
@@ -52,3 +57,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD}):"))
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role.label}  → /{DEMO_SLUG}/")
+        if url:
+            self.stdout.write(self.style.SUCCESS(f"Open {url}"))
