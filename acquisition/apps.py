@@ -13,6 +13,7 @@ class AcquisitionConfig(AppConfig):
         from acquisition.demo import demo_acquisition_load
         from acquisition.hooks import convert_on_purchase
         from crm.demo import DemoLoader, register_demo_loader
+        from crm.home import HomeSection, register_home_section
         from crm.navigation import MenuItem, register_menu_item
         from customers.events import register_transactions_recorded_handler
         from customers.panels import CustomerPanel, register_customer_panel
@@ -27,6 +28,15 @@ class AcquisitionConfig(AppConfig):
             )
         )
         register_transactions_recorded_handler(convert_on_purchase)
+        register_home_section(
+            HomeSection(
+                key="acquisition.next_steps",
+                template_name="acquisition/home/_next_steps.html",
+                permission="leads.view",
+                get_context=panels.home_leads_context,
+                order=12,
+            )
+        )
         register_demo_loader(DemoLoader(key="acquisition", load=demo_acquisition_load, order=60))
         if apps.is_installed("loyalty"):
             from acquisition.loyalty_section import loyalty_preference_context

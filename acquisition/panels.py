@@ -1,14 +1,24 @@
-"""What this app adds to the customer page: the lead (if any) and the preference link."""
+"""What this app adds to other pages: the lead and the preference link on the customer page,
+the rep's next lead steps on the home page."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from acquisition import selectors
 from acquisition.services import preference_link_token
 from crm.tenancy.permissions import role_has_permission
+
+
+def home_leads_context(*, request, tenant) -> dict[str, Any]:
+    today = timezone.localdate(timezone=tenant.zone)
+    return {
+        "leads": selectors.next_steps_of(tenant=tenant, user=request.user, today=today),
+        "today": today,
+    }
 
 
 def customer_panel_context(*, request, tenant, customer) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from acquisition.filters import LeadFilter
 from acquisition.models import (
+    OPEN_STATUSES,
     AcquisitionCost,
     CohortSummary,
     Lead,
@@ -83,6 +84,25 @@ def _column(base: QuerySet[Lead], status: str, size: int) -> QuerySet[Lead]:
         else ["-status_changed_at", "-id"]
     )
     return base.filter(status=status).select_related("customer", "owner").order_by(*order)[:size]
+
+
+HOME_LIMIT = 5
+HOME_DAYS_AHEAD = 7
+
+
+def next_steps_of(*, tenant: Tenant, user: Any, today: date, limit: int = HOME_LIMIT):
+    """The user's open leads whose next step is due within a week (overdue first): the home
+    page's "my leads" (index lead_owner_board)."""
+    return list(
+        Lead.objects.filter(
+            tenant=tenant,
+            owner=user,
+            status__in=OPEN_STATUSES,
+            next_step_due__lte=today + timedelta(days=HOME_DAYS_AHEAD),
+        )
+        .select_related("customer")
+        .order_by("next_step_due", "id")[:limit]
+    )
 
 
 def lead_filterset(*, tenant: Tenant, params: Mapping[str, Any] | None) -> LeadFilter:

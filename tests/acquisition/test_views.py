@@ -332,3 +332,21 @@ def test_a_long_column_is_counted_up_to_the_limit(sales_client, tenant, monkeypa
     new = response.context["columns"][0]
     assert (new.count, new.count_is_capped) == (3, True)
     assert 'data-testid="count-new">2+<' in response.content.decode()
+
+
+def test_the_home_page_lists_my_next_steps_due_this_week(sales_client, sales_user, tenant):
+    today = timezone.localdate(timezone=tenant.zone)
+    overdue = make_lead(tenant, owner=sales_user, first_name="Geciken")
+    soon = make_lead(tenant, owner=sales_user, first_name="Yakın")
+    later = make_lead(tenant, owner=sales_user, first_name="Uzak")
+    someone_elses = make_lead(tenant, first_name="Başkası")
+    with scopes_disabled():
+        for lead, days in ((overdue, -2), (soon, 3), (later, 30), (someone_elses, 0)):
+            lead_update(
+                tenant=tenant, actor=None, lead=lead, next_step="Ara",
+                next_step_due=today + timedelta(days=days),
+            )  # fmt: skip
+    response = sales_client.get(reverse("tenant_home", kwargs={"tenant_slug": tenant.slug}))
+    (section,) = [s["context"] for s in response.context["sections"] if "leads" in s["context"]]
+    assert section["leads"] == [overdue, soon]
+    assert "My leads: next steps" in response.content.decode()
