@@ -170,6 +170,8 @@ def main(argv: list[str]) -> int:
     parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
     args = parser.parse_args(argv)
+    # The test client speaks plain HTTP; production's HTTPS redirect would answer 301.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     print(bench_setup())
     from django.test import Client
     from django.urls import reverse
