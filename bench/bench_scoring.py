@@ -43,6 +43,12 @@ def clear_scores(tenant) -> None:
 
     with connection.cursor() as cursor:
         for table in (
+            # the dashboard's per-run summaries and facts (they reference the runs)
+            "segmentation_segmentrunsize",
+            "segmentation_rundimensionsummary",
+            "segmentation_runclasssummary",
+            "segmentation_runfigures",
+            "segmentation_customerfacts",
             "segmentation_tierchange",
             "segmentation_runtransitionsummary",
             "segmentation_runtiersummary",

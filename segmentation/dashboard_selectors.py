@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
@@ -277,25 +276,21 @@ def tier_sizes_over_runs(*, tenant: Tenant, limit: int = 12) -> list[RunSizes]:
     return [RunSizes(run, sizes[run.pk]) for run in runs]
 
 
-def movers(*, tenant: Tenant, run: ScoreRun | None, up: bool, limit: int = 10) -> list[TierChange]:
+def movers(*, tenant: Tenant, run: ScoreRun | None, up: bool) -> list[TierChange]:
     """Who moved up (to a higher tier, or into the pyramid) or down in `run`, biggest revenue
-    first."""
+    first: the recompute picked them (RunFigures.movers); their tier changes of that run."""
     if run is None:
         return []
-    outside = Value(10_000)
-    changes = TierChange.objects.filter(tenant=tenant, run=run).annotate(
-        from_position=Coalesce(F("from_tier__position"), outside),
-        to_position=Coalesce(F("to_tier__position"), outside),
-    )
-    if up:
-        changes = changes.filter(to_position__lt=F("from_position"))
-    else:
-        changes = changes.filter(to_position__gt=F("from_position"))
-    return list(
-        changes.select_related("customer", "from_tier", "to_tier", "customer__facts").order_by(
-            F("customer__facts__revenue").desc(nulls_last=True), "customer_id"
-        )[:limit]
-    )
+    picked = RunFigures.objects.filter(tenant=tenant, run=run).values_list("movers", flat=True)
+    ids = (picked.first() or {}).get("up" if up else "down", [])
+    if not ids:
+        return []
+    changes = TierChange.objects.filter(tenant=tenant, run=run, customer_id__in=ids)
+    by_customer = {
+        change.customer_id: change
+        for change in changes.select_related("customer", "from_tier", "to_tier")
+    }
+    return [by_customer[pk] for pk in ids if pk in by_customer]
 
 
 OUTSIDE = "outside"

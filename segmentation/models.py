@@ -696,6 +696,9 @@ class RunFigures(TenantOwnedModel):
     retained = models.PositiveIntegerField(default=0)
     previous_active = models.PositiveIntegerField(default=0)
     average_score = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    # Who moved up and down in this run, biggest revenue first: {"up": [customer ids],
+    # "down": [...]} (the dashboard's lists, without sorting the run's tier changes per view).
+    movers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("run figures")

@@ -55,8 +55,9 @@ def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -
         growth_percent=settings.growth_percent,
     )
     steps.run("dashboard: facts", sql.statement("dashboard_facts"))
-    steps.run("analyze", "ANALYZE seg_facts")
+    steps.run("dashboard: analyze", "ANALYZE seg_facts")
     steps.run("dashboard: figures", sql.statement("dashboard_figures"))
+    steps.run("dashboard: movers", sql.statement("dashboard_movers"))
     steps.run("dashboard: classes", sql.statement("dashboard_classes"))
     steps.run("dashboard: dimensions", sql.statement("dashboard_dimensions"))
     steps.run("dashboard: categories", sql.statement("dashboard_categories"))

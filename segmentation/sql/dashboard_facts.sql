@@ -1,25 +1,33 @@
 -- Dashboard step 1: one row per customer of this run (seg_final) with what the dashboard and
 -- segments filter on: revenue growth (the growth window against the one before it), the last
 -- purchase, the categories bought in the activity window, and the customer's class.
--- One scan of the tenant's completed purchases.
+-- Two hash-aggregated scans of the completed purchases (sums, then distinct categories).
 CREATE TEMP TABLE seg_facts ON COMMIT DROP AS
 WITH tx AS (
+    -- Plain sums and a max: a hash aggregate (no DISTINCT aggregate, which would sort all rows).
     SELECT t.customer_id,
            max(t.occurred_at) AS last_purchase_at,
            sum(t.amount) FILTER (WHERE t.occurred_at >= %(growth_since)s) AS growth_revenue,
            sum(t.amount) FILTER (
                WHERE t.occurred_at >= %(growth_previous_since)s
                  AND t.occurred_at < %(growth_since)s
-           ) AS previous_revenue,
-           array_agg(DISTINCT coalesce(t.category_id, p.category_id)) FILTER (
-               WHERE coalesce(t.category_id, p.category_id) IS NOT NULL
-                 AND t.occurred_at >= %(activity_since)s
-           ) AS category_ids
+           ) AS previous_revenue
     FROM customers_transaction t
-    LEFT JOIN customers_product p ON p.id = t.product_id
     WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase' AND t.status = 'completed'
       AND t.occurred_at < %(now)s
     GROUP BY t.customer_id
+), bought AS (
+    -- The categories bought in the activity window: distinct pairs first (hashed), then a list.
+    SELECT pairs.customer_id, array_agg(pairs.category_id) AS category_ids
+    FROM (
+        SELECT DISTINCT t.customer_id, coalesce(t.category_id, p.category_id) AS category_id
+        FROM customers_transaction t
+        LEFT JOIN customers_product p ON p.id = t.product_id
+        WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase' AND t.status = 'completed'
+          AND t.occurred_at >= %(activity_since)s AND t.occurred_at < %(now)s
+          AND coalesce(t.category_id, p.category_id) IS NOT NULL
+    ) pairs
+    GROUP BY pairs.customer_id
 ), contacted AS (
     SELECT DISTINCT i.customer_id
     FROM customers_interaction i
@@ -30,13 +38,14 @@ WITH tx AS (
            coalesce(tx.growth_revenue, 0) AS growth_revenue,
            coalesce(tx.previous_revenue, 0) AS previous_revenue,
            tx.last_purchase_at,
-           coalesce(tx.category_ids, '{}') AS category_ids,
+           coalesce(bought.category_ids, '{}') AS category_ids,
            coalesce(tr.position <= %(peak_tiers)s, false) AS is_peak,
            c.region, c.industry, c.acquisition_channel,
            ct.customer_id IS NOT NULL AS contacted
     FROM seg_final f
     JOIN customers_customer c ON c.id = f.customer_id
     LEFT JOIN tx ON tx.customer_id = f.customer_id
+    LEFT JOIN bought ON bought.customer_id = f.customer_id
     LEFT JOIN segmentation_tier tr ON tr.id = f.tier_id
     LEFT JOIN contacted ct ON ct.customer_id = f.customer_id
 ), grown AS (

@@ -243,3 +243,25 @@ def test_bad_cell_parameters_are_form_errors(manager_client, tenant, base):
     response = manager_client.get(url("cell_customers", tenant), {"level": "x", "kind": "alien"})
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_dashboard_queries_do_not_grow_with_customers(manager_client, tenant, base):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from segmentation.services import scores_recompute
+    from tests.segmentation.factories import NOW, buy, customer
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(url("pyramid", tenant)).status_code == 200
+        return len(captured.captured_queries)
+
+    manager_client.get(url("pyramid", tenant))
+    before = queries()
+    for number in range(12):
+        buy(customer(tenant, region="Ege"), 50 + number, cost=10, days_ago=5)
+    scores_recompute(tenant=tenant, now=NOW)
+    manager_client.get(url("pyramid", tenant))  # the new run pair's matrix is cached
+    assert queries() == before
+    assert before <= 30
