@@ -14,6 +14,9 @@ The public API (the campaigns app targets segments through exactly these names):
 Frozen lists (who was in a segment at a moment) are made by
 ``segmentation.services.segment_snapshot_create`` and read as ``SegmentSnapshot.members``.
 
+Call them inside the tenant's scope (views and tenant tasks are): the customers' manager is
+scoped and raises outside one.
+
 Rules: an empty criterion takes everyone; the values of one criterion are alternatives (OR);
 criteria combine with AND. Tiers and the groups outside the pyramid are alternatives too.
 Criteria on the facts (tier, status, class, growth, categories, last purchase, score) read the
