@@ -42,3 +42,5 @@ urlpatterns = [
     path("p/", include("acquisition.public_urls")),
     path("<slug:tenant_slug>/", include(tenant_patterns)),
 ]
+
+handler500 = "crm.views.server_error"

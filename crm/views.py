@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from crm.home import home_sections_for
@@ -44,6 +48,25 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except OperationalError:
+        return JsonResponse({"status": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+# Seconds a client is told to wait while the database is unreachable (a restart, a failover).
+DATABASE_RETRY_AFTER = 5
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler. A lost database connection is a 503 that says to try again: Django drops
+    the broken connection at the end of the request and the next one connects afresh
+    (CONN_HEALTH_CHECKS), so the site recovers without a restart. Rendered without the request,
+    like Django's own, because the context processors would need the database."""
+    if isinstance(sys.exc_info()[1], OperationalError):
+        response = HttpResponseServerError(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
