@@ -4,13 +4,8 @@ reason, and the next run succeeds. The worker is a real process, killed for real
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -19,30 +14,12 @@ from django_scopes import scopes_disabled
 from segmentation.models import CustomerScore, RunStatus, RunTrigger, ScoreRun, ValueKey
 from segmentation.services import dead_runs_fail, score_run_request, scores_recompute
 from segmentation.services.runs import recompute_lock_held
+from tests.process_support import wait_for, worker_start
 from tests.segmentation.factories import buy, customer, use_keys, use_tiers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WORKER = Path(__file__).with_name("recompute_worker.py")
-
-
-def _database_url() -> str:
-    """The test database as a URL for the worker process (TCP host or socket directory)."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    host = db["HOST"] or ""
-    if host.startswith("/"):
-        return f"postgres://{credentials}@/{db['NAME']}?host={host}"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
-
-
-def _wait_for(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the worker")
-        time.sleep(0.1)
 
 
 def _scores(tenant) -> dict:
@@ -65,16 +42,6 @@ def scored_tenant(tenant, now):
     return tenant
 
 
-def _start_worker(tenant, run, seconds: float) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url()}
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), str(tenant.pk), str(run.pk), str(seconds)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 def test_killed_worker_frees_the_lock_keeps_the_scores_and_its_run_is_marked_failed(
     scored_tenant, now
 ):
@@ -83,10 +50,10 @@ def test_killed_worker_frees_the_lock_keeps_the_scores_and_its_run_is_marked_fai
     with scopes_disabled():
         ValueKey.objects.create(tenant=tenant, metric="slow", weight=1, order=9)
         run = ScoreRun.objects.create(tenant=tenant, trigger=RunTrigger.MANUAL)
-    worker = _start_worker(tenant, run, seconds=60)
+    worker = worker_start(WORKER, tenant.pk, run.pk, 60)
     try:
-        _wait_for(lambda: _run_status(run) == RunStatus.RUNNING)
-        _wait_for(lambda: recompute_lock_held(tenant=tenant))
+        wait_for(lambda: _run_status(run) == RunStatus.RUNNING)
+        wait_for(lambda: recompute_lock_held(tenant=tenant))
         assert dead_runs_fail(tenant=tenant) == 0  # alive: left alone
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
@@ -94,7 +61,7 @@ def test_killed_worker_frees_the_lock_keeps_the_scores_and_its_run_is_marked_fai
         if worker.poll() is None:
             worker.kill()
     # The server notices the dead client within client_connection_check_interval (1 s).
-    _wait_for(lambda: not recompute_lock_held(tenant=tenant), timeout=20)
+    wait_for(lambda: not recompute_lock_held(tenant=tenant), timeout=20)
 
     assert dead_runs_fail(tenant=tenant) == 1
     with scopes_disabled():
