@@ -48,4 +48,5 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

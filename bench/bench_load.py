@@ -1,0 +1,271 @@
+"""Benchmark: the web under load — locust against gunicorn serving the million-customer tenant.
+
+Target (issue 13): 20 concurrent users for 60 s mixing the customer list, a search, a filtered
+list, a customer page, the dashboard and logging a contact: p95 < 300 ms and 0 errors on this
+2-core machine; then the same while the nightly recompute of that tenant runs (--with-recompute).
+
+    .venv/bin/python bench/bench_load.py [--users 20] [--seconds 60] [--with-recompute]
+        [--customers 1000000] [--workers 3] [--port 8791]
+
+Three processes, so that locust's gevent never meets Django's database code: this script first
+runs itself with --prepare (Django: the scale tenant, a manager, signed-in sessions, a sample of
+customer ids), then starts gunicorn on the bench database, then drives it with locust as a
+library. Per page: requests, requests per second, p50/p95/p99 and errors.
+Exit status: 0 when p95 < 300 ms and no request failed, 2 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+BASE_DIR = BENCH_DIR.parent
+TARGET_P95_MS = 300
+USERNAME = "bench-load-manager"
+SEARCHES = ["yılmaz", "ayş", "ŞAHİN", "mehmet öz", "zeynep"]
+
+
+def prepare(customers: int, users: int) -> dict:
+    """Django side: the tenant, one manager, a session per simulated user, sample customers."""
+    sys.path.insert(0, str(BENCH_DIR))
+    from common import bench_setup, scale_tenant_ensure
+
+    bench_setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_scopes import scopes_disabled
+
+    from crm.models import Membership, Role
+    from customers.models import Customer
+
+    tenant = scale_tenant_ensure(customers=customers, transactions=customers * 10, out=_err)
+    user, _created = get_user_model().objects.get_or_create(
+        username=USERNAME, defaults={"first_name": "Yük", "last_name": "Testi"}
+    )
+    Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": Role.MANAGER})
+    sessions = []
+    for _ in range(users):
+        client = Client()
+        client.force_login(user)
+        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    with scopes_disabled():
+        ids = list(
+            Customer.objects.filter(tenant=tenant).order_by("?").values_list("pk", flat=True)[:500]
+        )
+    return {
+        "slug": tenant.slug,
+        "sessions": sessions,
+        "customer_ids": ids,
+        "database_url": os.environ["DATABASE_URL"],
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+    }
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def gunicorn_start(plan: dict, *, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": plan["database_url"],
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret-" + "x" * 40),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on loopback: the documented switches for an intranet without TLS.
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "crm.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("gunicorn did not answer /healthz/ within 60 s")
+
+
+def recompute_start(plan: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "recompute_scores", "--tenant", plan["slug"]],
+        cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": plan["database_url"]},
+    )
+
+
+def drive(plan: dict, *, port: int, users: int, seconds: int):
+    """locust as a library (gevent is imported only here, in a process without Django)."""
+    import gevent
+    from locust import HttpUser, between, task
+    from locust.env import Environment
+
+    slug, sessions, ids = plan["slug"], list(plan["sessions"]), plan["customer_ids"]
+
+    class Member(HttpUser):
+        host = f"http://127.0.0.1:{port}"
+        wait_time = between(0.5, 1.5)
+
+        def on_start(self) -> None:
+            self.client.cookies.set(plan["session_cookie"], sessions.pop())
+            self.client.cookies.set("django_language", "tr")
+            self.client.get(f"/{slug}/customers/", name="list")  # sets the CSRF cookie
+
+        @task(4)
+        def customer_list(self) -> None:
+            self.client.get(f"/{slug}/customers/", name="list")
+
+        @task(3)
+        def search(self) -> None:
+            self.client.get(f"/{slug}/customers/?q={random.choice(SEARCHES)}", name="search")
+
+        @task(2)
+        def filtered_list(self) -> None:
+            self.client.get(
+                f"/{slug}/customers/?region=Marmara&lifecycle_stage=active&sort=name",
+                name="filtered list",
+            )
+
+        @task(4)
+        def customer_page(self) -> None:
+            self.client.get(f"/{slug}/customers/{random.choice(ids)}/", name="customer page")
+
+        @task(1)
+        def dashboard(self) -> None:
+            self.client.get(f"/{slug}/scores/", name="dashboard")
+
+        @task(1)
+        def log_contact(self) -> None:
+            customer = random.choice(ids)
+            self.client.post(
+                f"/{slug}/customers/{customer}/contacts/",
+                data={
+                    "contact-channel": "phone",
+                    "contact-direction": "outbound",
+                    "contact-occurred_at": time.strftime("%Y-%m-%dT%H:%M"),
+                    "contact-outcome": "reached",
+                    "contact-subject": "Yük testi araması",
+                },
+                headers={
+                    "X-CSRFToken": self.client.cookies.get("csrftoken", ""),
+                    "HX-Request": "true",
+                },
+                name="log contact",
+            )
+
+    environment = Environment(user_classes=[Member])
+    runner = environment.create_local_runner()
+    runner.start(users, spawn_rate=users)
+    gevent.spawn_later(seconds, runner.quit)
+    runner.greenlet.join()
+    return environment.stats
+
+
+def report(stats, seconds: int) -> bool:
+    print(
+        f"{'page':<16}{'requests':>9}{'req/s':>8}"
+        f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}"
+    )
+    met = True
+    for entry in sorted(stats.entries.values(), key=lambda item: item.name):
+        p95 = entry.get_response_time_percentile(0.95)
+        print(
+            f"{entry.name:<16}{entry.num_requests:>9}{entry.num_requests / seconds:>8.1f}"
+            f"{entry.get_response_time_percentile(0.5):>8.0f}{p95:>8.0f}"
+            f"{entry.get_response_time_percentile(0.99):>8.0f}{entry.num_failures:>8}"
+        )
+        met = met and entry.num_failures == 0
+    total = stats.total
+    p95 = total.get_response_time_percentile(0.95)
+    print(
+        f"{'all':<16}{total.num_requests:>9}{total.num_requests / seconds:>8.1f}"
+        f"{total.get_response_time_percentile(0.5):>8.0f}{p95:>8.0f}"
+        f"{total.get_response_time_percentile(0.99):>8.0f}{total.num_failures:>8}"
+    )
+    for error in stats.errors.values():
+        print(f"  error: {error.method} {error.name}: {error.error} ×{error.occurrences}")
+    return met and total.num_failures == 0 and p95 < TARGET_P95_MS
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--with-recompute", action="store_true")
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.prepare:
+        print(json.dumps(prepare(options.customers, options.users)))
+        return 0
+
+    prepared = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--prepare",
+            "--customers",
+            str(options.customers),
+            "--users",
+            str(options.users),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    plan = json.loads(prepared.stdout.strip().splitlines()[-1])
+    server = gunicorn_start(plan, port=options.port, workers=options.workers)
+    recompute = recompute_start(plan) if options.with_recompute else None
+    try:
+        print(
+            f"{options.users} users for {options.seconds} s against gunicorn "
+            f"({options.workers} workers), tenant /{plan['slug']}/"
+            + (", nightly recompute running" if recompute else "")
+        )
+        stats = drive(plan, port=options.port, users=options.users, seconds=options.seconds)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    if recompute is not None:
+        print(f"recompute {'still running' if recompute.poll() is None else 'finished'}")
+        recompute.wait()
+    met = report(stats, options.seconds)
+    print(f"target p95 < {TARGET_P95_MS} ms and 0 errors: {'met' if met else 'MISSED'}")
+    return 0 if met else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
