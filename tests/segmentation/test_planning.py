@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
+from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
 
@@ -148,7 +149,7 @@ def _lock_is_free(tenant) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_run_past_the_statement_timeout_fails_with_the_reason_and_keeps_the_scores(
-    tenant, now, settings, monkeypatch
+    tenant, now, settings, monkeypatch, manager_client
 ):
     use_keys(tenant, ("revenue", 1, "min_max"))
     use_tiers(tenant, 100)
@@ -172,6 +173,11 @@ def test_a_run_past_the_statement_timeout_fails_with_the_reason_and_keeps_the_sc
         after = dict(CustomerScore.objects.filter(tenant=tenant).values_list("customer", "score"))
     assert after == before
     assert _lock_is_free(tenant)
+    page = manager_client.get(
+        reverse("segmentation:run_status", kwargs={"tenant_slug": tenant.slug})
+    ).content.decode()
+    assert run.error in page
+    assert "Traceback" not in page
 
 
 @pytest.mark.django_db(transaction=True)
