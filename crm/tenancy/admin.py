@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+
+from crm.fields import LocalizedDecimalField
+
+# Decimals (weights, shares, thresholds, money) typed in the user's language: a text input read
+# by crm.decimals, never <input type=number> (which turns a Turkish 12,5 into 125).
+DECIMAL_OVERRIDES = {models.DecimalField: {"form_class": LocalizedDecimalField}}
 
 
 def _is_superuser(request: HttpRequest) -> bool:
@@ -27,6 +34,8 @@ def may_configure(request: HttpRequest) -> bool:
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
+    formfield_overrides = DECIMAL_OVERRIDES
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may_configure(request)
 
@@ -116,6 +125,7 @@ class TenantScopedInline(admin.TabularInline):
 
     exclude = ("tenant",)
     extra = 0
+    formfield_overrides = DECIMAL_OVERRIDES
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return may_configure(request)

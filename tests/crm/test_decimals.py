@@ -161,3 +161,29 @@ def test_field_renders_a_text_input_with_the_decimal_keypad():
     assert 'inputmode="decimal"' in html
     assert 'value="1250,50"' in html
     assert "step=" not in html
+
+
+def test_every_decimal_of_the_tenant_admins_is_typed_in_the_users_language(rf, admin_user):
+    from django.contrib import admin
+    from django.db import models
+
+    from crm.tenancy.admin import TenantScopedAdmin, TenantScopedInline
+
+    request = rf.get("/")
+    request.user = admin_user
+    checked = 0
+    for model_admin in admin.site._registry.values():
+        if not isinstance(model_admin, TenantScopedAdmin):
+            continue
+        admins = [model_admin] + [
+            inline(model_admin.model, admin.site)
+            for inline in model_admin.inlines
+            if issubclass(inline, TenantScopedInline)
+        ]
+        for each in admins:
+            for field in each.model._meta.get_fields():
+                if isinstance(field, models.DecimalField):
+                    form_field = each.formfield_for_dbfield(field, request)
+                    assert isinstance(form_field, LocalizedDecimalField), (each, field.name)
+                    checked += 1
+    assert checked > 0
