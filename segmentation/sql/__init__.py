@@ -28,8 +28,9 @@ A test shows the plan's shape (tests/segmentation/test_planning.py): with no sta
 PostgreSQL's default plan for step 1 has a nested loop over the transactions aggregate; with
 the rule it has none. Measured (bench/bench_first_recompute.py, 25,000 customers and 70,000
 purchases imported into a fresh tenant, then recomputed at once): 3.1–3.4 s on a busy 2-core
-machine; with the tables' statistics wiped after the import, 6.0–6.7 s (2 s of it the ANALYZE),
-and with rule 2 alone 2.5–2.9 s.
+machine (load ~9; 6.4–8.2 s at load ~11); with the tables' statistics wiped after the import,
+6.0–6.7 s (2 s of it the ANALYZE), and with rule 2 alone 2.5–2.9 s. Without the rule: cancelled
+after 10 minutes.
 
 How a score is made (every step is one statement over all of the tenant's customers):
 
