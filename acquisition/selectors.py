@@ -23,7 +23,7 @@ from acquisition.models import (
     SummaryRun,
     ValueSummary,
 )
-from crm.models import Tenant
+from crm.models import AuditEntry, Tenant
 from customers.models import AcquisitionChannel, Customer
 from customers.selectors import PageSlice, page_without_count, tenant_members
 from segmentation.models import Tier
@@ -124,6 +124,41 @@ def lead_list_page(
 
 def lead_detail(*, tenant: Tenant, lead_id: int) -> Lead:
     return get_object_or_404(_lead_rows(tenant=tenant), pk=lead_id)
+
+
+@dataclass(frozen=True)
+class LeadEvent:
+    when: Any
+    action: str  # the audit action's last part: created, status_changed, converted, updated
+    actor: Any
+    data: dict
+
+    @property
+    def from_label(self) -> str:
+        return _status_label(self.data.get("from", ""))
+
+    @property
+    def to_label(self) -> str:
+        return _status_label(self.data.get("to", ""))
+
+
+def _status_label(status: str) -> str:
+    return str(dict(LeadStatus.choices).get(status, status))
+
+
+def lead_history(*, tenant: Tenant, lead: Lead, limit: int = 50) -> list[LeadEvent]:
+    """What happened to the lead, newest first, from its audit entries (one indexed query)."""
+    entries = (
+        AuditEntry.objects.filter(
+            tenant=tenant, object_type="acquisition.lead", object_id=str(lead.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        LeadEvent(entry.created_at, entry.action.rsplit(".", 1)[-1], entry.actor, entry.data)
+        for entry in entries
+    ]
 
 
 def lead_of_customer(*, tenant: Tenant, customer: Customer) -> Lead | None:

@@ -155,6 +155,7 @@ def lead_detail(request: HttpRequest, tenant_slug: str, lead_id: int) -> HttpRes
         "form": form,
         "may_edit": may_edit,
         "status_form": LeadStatusForm(),
+        "history": selectors.lead_history(tenant=request.tenant, lead=lead),
     }
     return render(request, "acquisition/lead_detail.html", context)
 

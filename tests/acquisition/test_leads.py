@@ -245,3 +245,16 @@ def test_a_sale_on_the_customer_page_converts_the_lead_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         transactions_recorded(tenant_id=tenant.pk, transaction_ids=sale_ids)
     assert conversions(tenant) == 1
+
+
+def test_an_import_job_converts_its_buyers_through_a_task(
+    tenant, lead, settings, django_capture_on_commit_callbacks
+):
+    from customers.events import transactions_recorded
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    buy(lead.customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        transactions_recorded(tenant_id=tenant.pk, import_job_id=12345)
+    assert refreshed(lead).status == LeadStatus.WON
+    assert conversions(tenant) == 1

@@ -350,3 +350,18 @@ def test_the_home_page_lists_my_next_steps_due_this_week(sales_client, sales_use
     (section,) = [s["context"] for s in response.context["sections"] if "leads" in s["context"]]
     assert section["leads"] == [overdue, soon]
     assert "My leads: next steps" in response.content.decode()
+
+
+def test_the_lead_page_shows_its_history(sales_client, sales_user, tenant):
+    lead = make_lead(tenant)
+    sales_client.post(url("status", tenant, lead_id=lead.pk), {"status": "contacted"})
+    sales_client.post(
+        url("status", tenant, lead_id=lead.pk), {"status": "lost", "reason": "Pahalı"}
+    )
+    response = sales_client.get(url("detail", tenant, lead_id=lead.pk))
+    history = response.context["history"]
+    assert [event.action for event in history] == ["status_changed", "status_changed", "created"]
+    assert (history[0].from_label, history[0].to_label, history[0].actor) == (
+        "Contacted", "Lost", sales_user,
+    )  # fmt: skip
+    assert "Contacted → Lost" in response.content.decode()
