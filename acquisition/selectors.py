@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from acquisition.filters import LeadFilter
@@ -61,20 +61,34 @@ class BoardColumn:
 
 def lead_board(*, tenant: Tenant, owner: Any = None, size: int = BOARD_COLUMN_SIZE):
     """The board: per status the `size` most urgent leads (next step due first; won and lost:
-    the latest) and how many there are, counted up to BOARD_COUNT_LIMIT. Two indexed queries
-    per column (lead_board, lead_closed), whatever the number of leads."""
+    the latest) and how many there are, counted up to BOARD_COUNT_LIMIT. One indexed query per
+    column (lead_board, lead_closed) and one for the counts, whatever the number of leads."""
     base = Lead.objects.filter(tenant=tenant)
     if owner is not None:
         base = base.filter(owner=owner)
-    columns = []
-    for status in LeadStatus:
-        leads = list(_column(base, status, size))
-        if len(leads) < size:
-            count = len(leads)
-        else:
-            count = base.filter(status=status).order_by()[: BOARD_COUNT_LIMIT + 1].count()
-        columns.append(BoardColumn(status.value, status.label, count, leads))
-    return columns
+    counts = (
+        Tenant.objects.filter(pk=tenant.pk)
+        .values(
+            **{status.value: _capped_count(base.filter(status=status)) for status in LeadStatus}
+        )
+        .get()
+    )
+    return [
+        BoardColumn(
+            status.value, status.label, counts[status.value], list(_column(base, status, size))
+        )
+        for status in LeadStatus
+    ]
+
+
+def _capped_count(queryset: QuerySet[Lead]) -> Func:
+    """cardinality(ARRAY(SELECT id ... LIMIT n + 1)): an index-only count that stops early."""
+    ids = Subquery(queryset.order_by().values("pk")[: BOARD_COUNT_LIMIT + 1])
+    return Func(
+        Func(ids, template="ARRAY%(expressions)s"),
+        function="cardinality",
+        output_field=IntegerField(),
+    )
 
 
 def _column(base: QuerySet[Lead], status: str, size: int) -> QuerySet[Lead]:
