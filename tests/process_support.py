@@ -39,7 +39,19 @@ def worker_start(script: Path, *args: object, **environment: str) -> subprocess.
     )
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+def other_sessions_gone() -> bool:
+    """No other session on the test database: a killed worker's backends have ended (and rolled
+    back whatever they had not committed)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] == 0
+
+
+# Generous: a worker process starting Django on a busy 2-core machine can take many seconds.
+def wait_for(condition: Callable[[], bool], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

@@ -17,7 +17,7 @@ from django_scopes import scope, scopes_disabled
 from customers.importing.service import import_job_resume
 from customers.models import ImportJob, ImportStatus, Transaction
 from tests.factories import CustomerFactory
-from tests.process_support import wait_for, worker_start
+from tests.process_support import other_sessions_gone, wait_for, worker_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,6 +68,7 @@ def test_resuming_an_import_killed_mid_file_gives_exactly_one_clean_import(
         if worker.poll() is None:
             worker.kill()
 
+    wait_for(other_sessions_gone)
     job = _job(tenant)
     with scopes_disabled():
         committed = Transaction.objects.filter(tenant=tenant).count()

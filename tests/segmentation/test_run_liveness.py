@@ -61,7 +61,7 @@ def test_killed_worker_frees_the_lock_keeps_the_scores_and_its_run_is_marked_fai
         if worker.poll() is None:
             worker.kill()
     # The server notices the dead client within client_connection_check_interval (1 s).
-    wait_for(lambda: not recompute_lock_held(tenant=tenant), timeout=20)
+    wait_for(lambda: not recompute_lock_held(tenant=tenant))
 
     assert dead_runs_fail(tenant=tenant) == 1
     with scopes_disabled():
