@@ -41,19 +41,24 @@ def growth_windows(*, activity_since: datetime, now: datetime) -> tuple[datetime
     return since, since - timedelta(days=days)
 
 
-def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -> None:
+def dashboard_parameters(*, tenant: Tenant, params: dict) -> dict:
+    """The step's query parameters; set before the scoring's first step, whose scan of the
+    transactions also sums the growth windows and the last purchase (raw_values.sql)."""
     settings = class_settings(tenant=tenant)
-    now = steps.params["now"]
+    now = params["now"]
     growth_since, growth_previous_since = growth_windows(
-        activity_since=steps.params["activity_since"], now=now
+        activity_since=params["activity_since"], now=now
     )
-    steps.params.update(
-        growth_since=growth_since,
-        growth_previous_since=growth_previous_since,
-        contact_since=now - timedelta(days=settings.contact_days),
-        peak_tiers=settings.peak_tiers,
-        growth_percent=settings.growth_percent,
-    )
+    return {
+        "growth_since": growth_since,
+        "growth_previous_since": growth_previous_since,
+        "contact_since": now - timedelta(days=settings.contact_days),
+        "peak_tiers": settings.peak_tiers,
+        "growth_percent": settings.growth_percent,
+    }
+
+
+def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -> None:
     steps.run("dashboard: facts", sql.statement("dashboard_facts"))
     steps.run("dashboard: analyze", "ANALYZE seg_facts")
     steps.run("dashboard: figures", sql.statement("dashboard_figures"))

@@ -42,7 +42,10 @@ from segmentation.models import (
     Tier,
     ValueKey,
 )
-from segmentation.services.dashboard_summaries import dashboard_summaries_write
+from segmentation.services.dashboard_summaries import (
+    dashboard_parameters,
+    dashboard_summaries_write,
+)
 from segmentation.services.defaults import segmentation_defaults_ensure
 
 logger = logging.getLogger(__name__)
@@ -137,6 +140,8 @@ def _parameters(*, tenant: Tenant, run: ScoreRun, plan: _Plan, now: datetime) ->
         params[f"tier_id_{index}"] = tier.pk
         params[f"tier_cumulative_{index}"] = cumulative
         params[f"tier_threshold_{index}"] = tier.min_score if tier.min_score is not None else 0
+    # The dashboard step's windows: step 1's scan sums them too (services/dashboard_summaries.py).
+    params.update(dashboard_parameters(tenant=tenant, params=params))
     return params
 
 

@@ -1,22 +1,9 @@
 -- Dashboard step 1: one row per customer of this run (seg_final) with what the dashboard and
--- segments filter on: revenue growth (the growth window against the one before it), the last
--- purchase, the categories bought in the activity window, and the customer's class.
--- Two hash-aggregated scans of the completed purchases (sums, then distinct categories).
+-- segments filter on: revenue growth (the growth window against the one before it) and the last
+-- purchase (both summed in step 1's scan, seg_raw), the categories bought in the activity
+-- window (one more scan, of the window only), and the customer's class.
 CREATE TEMP TABLE seg_facts ON COMMIT DROP AS
-WITH tx AS (
-    -- Plain sums and a max: a hash aggregate (no DISTINCT aggregate, which would sort all rows).
-    SELECT t.customer_id,
-           max(t.occurred_at) AS last_purchase_at,
-           sum(t.amount) FILTER (WHERE t.occurred_at >= %(growth_since)s) AS growth_revenue,
-           sum(t.amount) FILTER (
-               WHERE t.occurred_at >= %(growth_previous_since)s
-                 AND t.occurred_at < %(growth_since)s
-           ) AS previous_revenue
-    FROM customers_transaction t
-    WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase' AND t.status = 'completed'
-      AND t.occurred_at < %(now)s
-    GROUP BY t.customer_id
-), bought AS (
+WITH bought AS (
     -- The categories bought in the activity window: distinct pairs first (hashed), then a list.
     SELECT pairs.customer_id, array_agg(pairs.category_id) AS category_ids
     FROM (
@@ -35,16 +22,14 @@ WITH tx AS (
       AND i.occurred_at < %(now)s
 ), base AS (
     SELECT f.customer_id, f.status, f.tier_id, f.score, f.revenue, f.margin,
-           coalesce(tx.growth_revenue, 0) AS growth_revenue,
-           coalesce(tx.previous_revenue, 0) AS previous_revenue,
-           tx.last_purchase_at,
+           r.growth_revenue, r.previous_revenue, r.last_purchase_at,
            coalesce(bought.category_ids, '{}') AS category_ids,
            coalesce(tr.position <= %(peak_tiers)s, false) AS is_peak,
            c.region, c.industry, c.acquisition_channel,
            ct.customer_id IS NOT NULL AS contacted
     FROM seg_final f
     JOIN customers_customer c ON c.id = f.customer_id
-    LEFT JOIN tx ON tx.customer_id = f.customer_id
+    JOIN seg_raw r ON r.customer_id = f.customer_id
     LEFT JOIN bought ON bought.customer_id = f.customer_id
     LEFT JOIN segmentation_tier tr ON tr.id = f.tier_id
     LEFT JOIN contacted ct ON ct.customer_id = f.customer_id

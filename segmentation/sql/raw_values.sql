@@ -11,7 +11,11 @@ SELECT c.id AS customer_id,
             WHEN tx.last_purchase_at < %(activity_since)s THEN 'inactive'
             ELSE 'active' END AS status,
        coalesce(tx.activity_revenue_cents, 0) / 100.0 AS revenue,
-       coalesce(tx.activity_margin_cents, 0) / 100.0 AS margin
+       coalesce(tx.activity_margin_cents, 0) / 100.0 AS margin,
+       -- for the dashboard step (services/dashboard_summaries.py): growth and last purchase
+       tx.last_purchase_at,
+       coalesce(tx.growth_revenue_cents, 0) / 100.0 AS growth_revenue,
+       coalesce(tx.previous_revenue_cents, 0) / 100.0 AS previous_revenue
        {columns}
 FROM customers_customer c
 LEFT JOIN (
@@ -22,7 +26,14 @@ LEFT JOIN (
            ) AS activity_revenue_cents,
            sum(t.margin_cents) FILTER (
                WHERE t.is_purchase AND t.cost IS NOT NULL AND t.occurred_at >= %(activity_since)s
-           ) AS activity_margin_cents
+           ) AS activity_margin_cents,
+           sum(t.amount_cents) FILTER (
+               WHERE t.is_purchase AND t.occurred_at >= %(growth_since)s
+           ) AS growth_revenue_cents,
+           sum(t.amount_cents) FILTER (
+               WHERE t.is_purchase AND t.occurred_at >= %(growth_previous_since)s
+                 AND t.occurred_at < %(growth_since)s
+           ) AS previous_revenue_cents
          {aggregates}
     FROM (
         SELECT t.customer_id, t.kind, t.status, t.occurred_at, t.amount, t.cost,
