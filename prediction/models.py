@@ -260,58 +260,74 @@ class ItemKind(models.TextChoices):
     CATEGORY = "category", _("Category")
 
 
-class ProductSuggestion(TenantOwnedModel):
-    """One of a customer's top 3 next-best products (or categories), with why."""
+class CopurchaseRule(TenantOwnedModel):
+    """ "Customers who bought X also bought Y": one nightly co-purchase rule with its figures.
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
-    )
-    rank = models.PositiveSmallIntegerField(_("rank"))
+    A customer's next best products are the rules from what they bought to what they did not,
+    read when needed (prediction.selectors.customer_suggestions).
+    """
+
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
-    product = models.ForeignKey(
+    antecedent_product = models.ForeignKey(
         Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    category = models.ForeignKey(
+    antecedent_category = models.ForeignKey(
         ProductCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    # The reason: customers who bought the antecedent bought this (confidence) and how much
-    # more often than everybody (lift).
-    because_product = models.ForeignKey(
+    consequent_product = models.ForeignKey(
         Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    because_category = models.ForeignKey(
+    consequent_category = models.ForeignKey(
         ProductCategory, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    together = models.PositiveIntegerField(_("customers who bought both"))
     support = models.FloatField(_("support"))
     confidence = models.FloatField(_("confidence"))
     lift = models.FloatField(_("lift"))
 
     class Meta:
-        verbose_name = _("product suggestion")
-        verbose_name_plural = _("product suggestions")
-        ordering = ["customer", "kind", "rank"]
+        verbose_name = _("co-purchase rule")
+        verbose_name_plural = _("co-purchase rules")
         constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "kind", "rank"], name="suggestion_rank_unique"
+            models.CheckConstraint(
+                condition=Q(
+                    kind="product",
+                    antecedent_product__isnull=False,
+                    consequent_product__isnull=False,
+                    antecedent_category__isnull=True,
+                    consequent_category__isnull=True,
+                )
+                | Q(
+                    kind="category",
+                    antecedent_category__isnull=False,
+                    consequent_category__isnull=False,
+                    antecedent_product__isnull=True,
+                    consequent_product__isnull=True,
+                ),
+                name="copurchase_rule_items_of_its_kind",
             ),
             models.CheckConstraint(
-                condition=Q(kind="product", product__isnull=False, category__isnull=True)
-                | Q(kind="category", category__isnull=False, product__isnull=True),
-                name="suggestion_one_item",
+                condition=Q(confidence__gte=0, confidence__lte=1), name="copurchase_confidence_0_1"
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "product"], name="suggestion_product"),
-            models.Index(fields=["tenant", "category"], name="suggestion_category"),
+            models.Index(fields=["tenant", "antecedent_product"], name="rule_from_product"),
+            models.Index(fields=["tenant", "antecedent_category"], name="rule_from_category"),
         ]
 
     @property
     def item(self):
-        return self.product if self.kind == ItemKind.PRODUCT else self.category
+        """What is suggested."""
+        return (
+            self.consequent_product if self.kind == ItemKind.PRODUCT else self.consequent_category
+        )
 
     @property
     def because(self):
-        return self.because_product if self.kind == ItemKind.PRODUCT else self.because_category
+        """What the customer bought that suggests it."""
+        return (
+            self.antecedent_product if self.kind == ItemKind.PRODUCT else self.antecedent_category
+        )
 
 
 class FlagRule(models.TextChoices):

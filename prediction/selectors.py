@@ -3,16 +3,18 @@ review list, runs and back-tests."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from crm.models import Tenant
 from customers.models import Customer
+from prediction import sql
 from prediction.models import (
     BackTest,
+    CopurchaseRule,
     CustomerPrediction,
     PredictionRun,
     PredictionStatus,
-    ProductSuggestion,
     RelationshipDecision,
     RelationshipFlag,
 )
@@ -38,12 +40,20 @@ def customer_prediction(*, tenant: Tenant, customer: Customer) -> CustomerPredic
     return CustomerPrediction.objects.filter(tenant=tenant, customer=customer).first()
 
 
-def customer_suggestions(*, tenant: Tenant, customer: Customer) -> list[ProductSuggestion]:
-    return list(
-        ProductSuggestion.objects.filter(tenant=tenant, customer=customer)
-        .select_related("product", "category", "because_product", "because_category")
-        .order_by("kind", "rank")
+def customer_suggestions(*, tenant: Tenant, customer: Customer) -> list[CopurchaseRule]:
+    """The customer's top 3 products and top 3 categories not bought yet, each with the rule
+    that suggests it (see prediction/sql/customer_suggestions.sql); two queries."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.statement("customer_suggestions"), {"tenant": tenant.pk, "customer": customer.pk}
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    rules = CopurchaseRule.objects.filter(tenant=tenant, pk__in=ids).select_related(
+        "antecedent_product", "antecedent_category", "consequent_product", "consequent_category"
     )
+    return sorted(rules, key=lambda rule: (rule.kind != "product", -rule.confidence, -rule.lift))
 
 
 def prediction_list(*, tenant: Tenant, order: str) -> QuerySet[CustomerPrediction]:

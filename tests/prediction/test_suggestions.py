@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from prediction.models import ProductSuggestion
+from prediction.models import CopurchaseRule
+from prediction.selectors import customer_suggestions
 from prediction.services.suggestions import suggestion_hit_rate, suggestions_refresh
 from tests.factories import CustomerFactory, ProductFactory, TransactionFactory
 
@@ -51,9 +52,8 @@ def shop(tenant):
 
 def suggestions_of(customer):
     with scopes_disabled():
-        return list(
-            ProductSuggestion.objects.filter(customer=customer, kind="product").order_by("rank")
-        )
+        suggestions = customer_suggestions(tenant=customer.tenant, customer=customer)
+    return [rule for rule in suggestions if rule.kind == "product"]
 
 
 def test_simit_buyer_without_peynir_gets_peynir_with_the_reason(tenant, shop):
@@ -62,8 +62,8 @@ def test_simit_buyer_without_peynir_gets_peynir_with_the_reason(tenant, shop):
     suggestions_refresh(tenant=tenant, min_customers=2)
 
     (suggestion,) = suggestions_of(customers[3])  # Çay + Simit
-    assert suggestion.product == products["Peynir"]
-    assert suggestion.because_product == products["Simit"]
+    assert suggestion.item == products["Peynir"]
+    assert suggestion.because == products["Simit"]
     assert suggestion.support == pytest.approx(0.3)
     assert suggestion.confidence == pytest.approx(0.75)
     assert suggestion.lift == pytest.approx(1.5)
@@ -75,7 +75,7 @@ def test_peynir_buyer_without_simit_gets_simit(tenant, shop):
     suggestions_refresh(tenant=tenant, min_customers=2)
 
     (suggestion,) = suggestions_of(customers[4])  # Çay + Peynir
-    assert suggestion.product == products["Simit"]
+    assert suggestion.item == products["Simit"]
     assert suggestion.confidence == pytest.approx(0.6)
     assert suggestion.lift == pytest.approx(1.5)
 
@@ -93,7 +93,7 @@ def test_rules_seen_in_too_few_customers_are_ignored(tenant, shop):
     suggestions_refresh(tenant=tenant, min_customers=4)  # Simit + Peynir together: only 3
 
     with scopes_disabled():
-        assert not ProductSuggestion.objects.filter(tenant=tenant, kind="product").exists()
+        assert not CopurchaseRule.objects.filter(tenant=tenant, kind="product").exists()
 
 
 def test_hit_rate_counts_holdout_buyers_of_a_suggested_product(tenant, shop):
@@ -109,6 +109,19 @@ def test_hit_rate_counts_holdout_buyers_of_a_suggested_product(tenant, shop):
     result = suggestion_hit_rate(tenant=tenant, cutoff=cutoff, days=30, min_customers=2)
 
     assert (result.buyers, result.model_hits, result.baseline_hits) == (2, 1, 2)
+    assert result.with_suggestions == 1
     assert result.model == pytest.approx(0.5)
-    with scopes_disabled():  # measured in a rolled-back transaction: nothing left behind
-        assert not ProductSuggestion.objects.filter(tenant=tenant).exists()
+    with scopes_disabled():  # a measurement: nothing written
+        assert not CopurchaseRule.objects.filter(tenant=tenant).exists()
+
+
+def test_categories_get_their_own_rules(tenant, shop):
+    products, customers = shop
+
+    suggestions_refresh(tenant=tenant, min_customers=2)
+
+    with scopes_disabled():
+        suggestions = customer_suggestions(tenant=tenant, customer=customers[3])
+    categories = [rule for rule in suggestions if rule.kind == "category"]
+    assert [rule.item for rule in categories] == [products["Peynir"].category]
+    assert categories[0].because == products["Simit"].category
