@@ -19,21 +19,23 @@ from prediction.services.backtest import backtest_request
 from prediction.services.review import relationship_decide
 
 PAGE_SIZE = 50
+# A review card carries its evidence and a decision form: fewer per page keeps it fast.
+REVIEW_PAGE_SIZE = 20
 MAX_PAGE = 400
 
 
-def _page(request: HttpRequest, queryset) -> dict:
+def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE) -> dict:
     """Fetch one page plus one row (no count of the whole table)."""
     try:
         number = max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
     except ValueError:
         number = 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    start = (number - 1) * size
+    rows = list(queryset[start : start + size + 1])
     return {
-        "rows": rows[:PAGE_SIZE],
+        "rows": rows[:size],
         "page": number,
-        "has_next": len(rows) > PAGE_SIZE and number < MAX_PAGE,
+        "has_next": len(rows) > size and number < MAX_PAGE,
         "has_previous": number > 1,
     }
 
@@ -82,7 +84,7 @@ def review(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "rule": rule or "",
         "decision_form": DecisionForm(),
         "decisions": selectors.decisions_recent(tenant=request.tenant),
-        **_page(request, selectors.flag_list(tenant=request.tenant, rule=rule)),
+        **_page(request, selectors.flag_list(tenant=request.tenant, rule=rule), REVIEW_PAGE_SIZE),
     }
     return render(request, "prediction/review.html", context)
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -314,14 +314,24 @@ def scores_recompute(
     requested_by=None,
     now: datetime | None = None,
     plans: dict[str, str] | None = None,
+    as_of: date | None = None,
+    live: bool | None = None,
 ) -> ScoreRun:
     """Recompute every customer's score and tier of the tenant; return the finished run.
+
+    `as_of` computes the scores as at the end of that day (the tenant's time zone), for an
+    archive or a back-test. Such a run keeps nothing unless `live` is True: it is computed in a
+    transaction that is rolled back, and the returned (unsaved) run carries its counts — so a
+    run for the past never overwrites today's scores unless the company asks for it.
 
     The run ends "succeeded", "skipped" (another run of the tenant holds the lock) or "failed"
     (with the error; the previous scores are untouched). A transient database error
     (OperationalError) is re-raised after recording it, so a Celery task can retry.
     `plans`, if given, receives EXPLAIN (ANALYZE, BUFFERS) of every step (for the bench).
     """
+    if as_of is not None:
+        now = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), tzinfo=tenant.zone)
+    live = as_of is None if live is None else live
     now = now or timezone.now()
     segmentation_defaults_ensure(tenant=tenant)
     if not _lock_try(tenant=tenant):
@@ -332,6 +342,8 @@ def scores_recompute(
         run.save(update_fields=["status", "error", "finished_at"])
         return run
     try:
+        if not live:
+            return _past_run(tenant=tenant, now=now, trigger=trigger, requested_by=requested_by)
         run = _run_claim(tenant=tenant, run_id=run_id, trigger=trigger, requested_by=requested_by)
         started = time.perf_counter()
         try:
@@ -357,6 +369,19 @@ def scores_recompute(
         return run
     finally:
         _lock_release(tenant=tenant)
+
+
+def _past_run(*, tenant: Tenant, now: datetime, trigger: str, requested_by) -> ScoreRun:
+    """A run for a past date that keeps nothing: computed, then rolled back (see above)."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        run = _run_claim(tenant=tenant, run_id=None, trigger=trigger, requested_by=requested_by)
+        steps = _compute(tenant=tenant, run=run, now=now, plans=None)
+        run.status = RunStatus.SUCCEEDED
+        run.seconds = {**steps.seconds, "total": round(time.perf_counter() - started, 3)}
+        run.finished_at = timezone.now()
+        transaction.set_rollback(True)
+    return run
 
 
 def _cancelled(error: Exception) -> bool:

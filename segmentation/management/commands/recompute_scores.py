@@ -1,6 +1,11 @@
-"""Recompute scores now, synchronously: `manage.py recompute_scores --tenant <slug> | --all`."""
+"""Recompute scores now, synchronously: `manage.py recompute_scores --tenant <slug> | --all`.
+
+`--as-of 1998-06-30` computes them as at the end of that day and keeps nothing (it prints the
+tiers' counts); add `--live` to make that run's scores the live ones."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
@@ -19,8 +24,26 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--tenant", help="Tenant slug.")
         target.add_argument("--all", action="store_true", help="Every active tenant.")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            help="Score as at the end of this day (YYYY-MM-DD); kept only with --live.",
+        )
+        parser.add_argument(
+            "--live", action="store_true", help="With --as-of: replace the live scores."
+        )
 
-    def handle(self, *args, tenant: str | None, all: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        tenant: str | None,
+        all: bool,
+        as_of: date | None = None,
+        live: bool = False,
+        **options,
+    ) -> None:
+        if live and as_of is None:
+            raise CommandError("--live needs --as-of.")
         if all:
             tenants = list(Tenant.objects.filter(is_active=True).order_by("slug"))
         else:
@@ -31,7 +54,12 @@ class Command(BaseCommand):
         for each in tenants:
             with scope(tenant=each):
                 try:
-                    run = scores_recompute(tenant=each, trigger=RunTrigger.COMMAND)
+                    run = scores_recompute(
+                        tenant=each,
+                        trigger=RunTrigger.COMMAND,
+                        as_of=as_of,
+                        live=True if as_of is None else live,
+                    )
                 except OperationalError as exc:  # recorded on the run; one line here
                     failed += 1
                     self.stderr.write(f"{each.slug}: {run_error_text(exc)}")
@@ -40,6 +68,8 @@ class Command(BaseCommand):
                 f"{each.slug}: {run.get_status_display()} — {run.customers_scored} scored, "
                 f"{run.tier_changes} tier changes, {run.seconds.get('total', 0):.1f} s"
             )
+            if as_of is not None and not live:
+                line += f" (as of {as_of}, not kept: {run.tier_counts})"
             if run.status == RunStatus.FAILED:
                 failed += 1
                 self.stderr.write(f"{line}: {run.error}")
