@@ -36,6 +36,7 @@ class PredictionConfig(AppConfig):
                 order=220,
             )
         )
+        self._register_list_extensions()
         register_customer_panel(
             CustomerPanel(
                 key="prediction",
@@ -45,5 +46,56 @@ class PredictionConfig(AppConfig):
                 permission="customers.view",
                 column="side",
                 order=30,
+            )
+        )
+
+    def _register_list_extensions(self) -> None:
+        """Propensity and predicted value on the customer list, sortable (managers)."""
+        from customers.list_extensions import (
+            ListColumn,
+            ListSort,
+            register_list_column,
+            register_list_sort,
+        )
+        from prediction import list_columns
+
+        register_list_column(
+            ListColumn(
+                key="propensity",
+                label=_("Propensity (30 days)"),
+                template_name="prediction/columns/_propensity.html",
+                values=list_columns.predictions_by_customer,
+                sort="-propensity",
+                permission="dashboard.view",
+                order=30,
+            )
+        )
+        register_list_column(
+            ListColumn(
+                key="predicted_value",
+                label=_("Predicted value"),
+                template_name="prediction/columns/_predicted_value.html",
+                values=list_columns.predictions_by_customer,
+                sort="-predicted_value",
+                permission="dashboard.view",
+                order=31,
+            )
+        )
+        register_list_sort(
+            ListSort(
+                key="-propensity",
+                label=_("Propensity (highest first)"),
+                apply=list_columns.by_propensity,
+                permission="dashboard.view",
+                order=110,
+            )
+        )
+        register_list_sort(
+            ListSort(
+                key="-predicted_value",
+                label=_("Predicted value (highest first)"),
+                apply=list_columns.by_predicted_value,
+                permission="dashboard.view",
+                order=111,
             )
         )

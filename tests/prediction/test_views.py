@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from prediction.models import BackTest, PredictionStatus
+from prediction.models import BackTest, CustomerPrediction, PredictionStatus
 from prediction.services import predictions_run
 from prediction.services.backtest import backtest_run
 from tests.factories import CustomerFactory
@@ -124,3 +124,28 @@ def test_terminating_with_confirmation_says_what_it_did(manager_client, tenant):
     assert "relationship ended; the customer is now terminated" in response.content.decode()
     customer.refresh_from_db()
     assert customer.lifecycle_stage == "terminated"
+
+
+def test_customer_list_sorts_by_propensity_for_managers(manager_client, tenant, synthetic_base):
+    predictions_run(tenant=tenant, as_of=AS_OF, live=True)
+
+    response = manager_client.get(
+        reverse("customers:list", kwargs={"tenant_slug": tenant.slug}) + "?sort=-propensity"
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Propensity (30 days)" in body
+    with scopes_disabled():
+        top = (
+            CustomerPrediction.objects.filter(tenant=tenant)
+            .order_by("-propensity", "customer_id")
+            .first()
+        )
+    first_row = body.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert f"/customers/{top.customer_id}/" in first_row
+
+
+def test_sales_see_no_prediction_column(sales_client, tenant):
+    response = sales_client.get(reverse("customers:list", kwargs={"tenant_slug": tenant.slug}))
+    assert "Propensity (30 days)" not in response.content.decode()
