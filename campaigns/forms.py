@@ -19,6 +19,7 @@ from crm.fields import LocalizedDecimalField
 from crm.models import Membership
 from customers.forms import DateTimeInput, MemberChoiceField
 from customers.models import InteractionOutcome
+from loyalty.models import CouponBatch
 from segmentation.models import Segment, Tier
 
 
@@ -40,6 +41,12 @@ class CampaignForm(forms.ModelForm):
     )
     segment = forms.ModelChoiceField(
         label=_("Segment"), queryset=Segment._base_manager.none(), required=False
+    )
+    coupon_batch = forms.ModelChoiceField(
+        label=_("Coupon"),
+        queryset=CouponBatch._base_manager.none(),
+        required=False,
+        help_text=_("Each customer reached by email or SMS gets their own code on these terms."),
     )
     owner = MemberChoiceField(
         label=_("Owner"), queryset=get_user_model()._base_manager.none(), required=False
@@ -85,6 +92,8 @@ class CampaignForm(forms.ModelForm):
             "subject_en",
             "body_en",
             "offer_url",
+            "coupon_batch",
+            "bonus_points",
             "starts_at",
             "ends_at",
             "send_from",
@@ -114,6 +123,7 @@ class CampaignForm(forms.ModelForm):
         self.fields["audience_tier"].queryset = Tier.objects.filter(tenant=tenant).order_by(
             "position"
         )
+        self.fields["coupon_batch"].queryset = CouponBatch.objects.filter(tenant=tenant)
         self.fields["segment"].queryset = Segment.objects.filter(tenant=tenant).order_by("name")
         members = Membership.objects.filter(tenant=tenant).values_list("user_id", flat=True)
         self.fields["owner"].queryset = get_user_model().objects.filter(pk__in=members)

@@ -169,6 +169,23 @@ class Campaign(TenantOwnedModel):
     body_tr = models.TextField(_("offer text (Turkish)"), blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     body_en = models.TextField(_("offer text (English)"), blank=True)
+    # The offer may carry loyalty benefits: a personal coupon code of this batch's terms for
+    # each contacted customer, and bonus points credited to loyalty members with the message.
+    coupon_batch = models.ForeignKey(
+        "loyalty.CouponBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coupon"),
+        help_text=_("Each customer reached by email or SMS gets their own code on these terms."),
+    )
+    bonus_points = models.PositiveIntegerField(
+        _("bonus points"),
+        null=True,
+        blank=True,
+        help_text=_("Credited to loyalty members when their email or SMS goes out."),
+    )
     offer_url = models.URLField(
         _("offer link"),
         blank=True,
@@ -350,6 +367,14 @@ class Recipient(TenantOwnedModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     clicked_at = models.DateTimeField(_("clicked at"), null=True, blank=True)
     outcome = models.CharField(_("call outcome"), max_length=20, blank=True)
+    coupon = models.ForeignKey(
+        "loyalty.Coupon",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coupon"),
+    )
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

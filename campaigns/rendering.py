@@ -1,7 +1,9 @@
 """A campaign's message for one customer: in the customer's language, with their name, the
-offer, the tracked link and the unsubscribe link."""
+offer (and its coupon code or bonus points), the tracked link and the unsubscribe link."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -13,7 +15,20 @@ from campaigns.models import Campaign
 from customers.models import Customer
 
 
-def _context(*, campaign: Campaign, customer: Customer, recipient_id: int) -> dict:
+@dataclass(frozen=True)
+class OfferExtras:
+    """What the offer carries for this customer besides its text (loyalty)."""
+
+    coupon_code: str = ""
+    bonus_points: int | None = None
+
+
+NO_EXTRAS = OfferExtras()
+
+
+def _context(
+    *, campaign: Campaign, customer: Customer, recipient_id: int, extras: OfferExtras
+) -> dict:
     language = customer.preferred_language or campaign.tenant.default_language
     subject, body = campaign.offer_for(language)
     name = customer.display_name or str(customer)
@@ -24,6 +39,8 @@ def _context(*, campaign: Campaign, customer: Customer, recipient_id: int) -> di
         "name": name,
         "first_name": customer.first_name or name,
         "company": campaign.tenant.name,
+        "coupon_code": extras.coupon_code,
+        "bonus_points": extras.bonus_points,
         "click_url": (
             links.click_url(tenant_id=campaign.tenant_id, recipient_id=recipient_id)
             if campaign.offer_url
@@ -36,9 +53,15 @@ def _context(*, campaign: Campaign, customer: Customer, recipient_id: int) -> di
 
 
 def offer_email(
-    *, campaign: Campaign, customer: Customer, recipient_id: int
+    *,
+    campaign: Campaign,
+    customer: Customer,
+    recipient_id: int,
+    extras: OfferExtras = NO_EXTRAS,
 ) -> EmailMultiAlternatives:
-    context = _context(campaign=campaign, customer=customer, recipient_id=recipient_id)
+    context = _context(
+        campaign=campaign, customer=customer, recipient_id=recipient_id, extras=extras
+    )
     with translation.override(context["language"]):
         text = render_to_string("campaigns/email/offer.txt", context)
         html = render_to_string("campaigns/email/offer.html", context)
@@ -56,7 +79,15 @@ def offer_email(
     return message
 
 
-def offer_sms(*, campaign: Campaign, customer: Customer, recipient_id: int) -> str:
-    context = _context(campaign=campaign, customer=customer, recipient_id=recipient_id)
+def offer_sms(
+    *,
+    campaign: Campaign,
+    customer: Customer,
+    recipient_id: int,
+    extras: OfferExtras = NO_EXTRAS,
+) -> str:
+    context = _context(
+        campaign=campaign, customer=customer, recipient_id=recipient_id, extras=extras
+    )
     with translation.override(context["language"]):
         return render_to_string("campaigns/sms/offer.txt", context).strip()

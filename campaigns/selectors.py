@@ -33,7 +33,9 @@ def campaign_list(*, tenant: Tenant) -> QuerySet[Campaign]:
 
 def campaign_detail(*, tenant: Tenant, campaign_id: int) -> Campaign:
     return get_object_or_404(
-        Campaign.objects.filter(tenant=tenant).select_related("owner", "audience_tier"),
+        Campaign.objects.filter(tenant=tenant).select_related(
+            "owner", "audience_tier", "coupon_batch"
+        ),
         pk=campaign_id,
     )
 

@@ -131,11 +131,12 @@ def campaign_start(
     if not claimed:
         return None
     campaign = Campaign.objects.get(pk=campaign_id, tenant=tenant)
+    steps: dict[str, float] = {}
     began = time.monotonic()
     if not campaign.is_triggered:
-        ids_sql, ids_params = audience_queryset(
-            tenant=tenant, campaign=campaign
-        ).query.sql_with_params()
+        audience = audience_queryset(tenant=tenant, campaign=campaign)
+        steps["snapshot"] = round(time.monotonic() - began, 2)
+        ids_sql, ids_params = audience.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql.statement("audience_table"))
             cursor.execute(
@@ -143,11 +144,14 @@ def campaign_start(
                 f"SELECT DISTINCT q.*, '' FROM ({ids_sql}) q",
                 ids_params,
             )
+        steps["audience"] = round(time.monotonic() - began - sum(steps.values()), 2)
         _recipients_insert(tenant=tenant, campaign=campaign, now=now)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE campaign_audience")
+        steps["rules"] = round(time.monotonic() - began - sum(steps.values()), 2)
     summary = _summary(tenant=tenant, campaign=campaign)
     summary["seconds"] = round(time.monotonic() - began, 2)
+    summary["steps"] = steps
     Campaign.objects.filter(pk=campaign.pk).update(start_summary=summary)
     campaign.start_summary = summary
     audit_log(

@@ -27,6 +27,7 @@ from campaigns.models import (
 from campaigns.services.errors import CampaignError
 from crm.audit import audit_log, user_or_none
 from crm.models import Membership, Tenant
+from loyalty.models import Programme
 
 CAMPAIGN_FIELDS = frozenset(
     {
@@ -49,6 +50,8 @@ CAMPAIGN_FIELDS = frozenset(
         "subject_en",
         "body_en",
         "offer_url",
+        "coupon_batch",
+        "bonus_points",
         "starts_at",
         "ends_at",
         "send_from",
@@ -93,6 +96,13 @@ def _validate(campaign: Campaign) -> None:
         raise CampaignError(_("Choose the acquisition channel."))
     if TEXT_CHANNELS & set(campaign.channels) and not (campaign.body_tr or campaign.body_en):
         raise CampaignError(_("Email and SMS need the offer text in at least one language."))
+    if campaign.coupon_batch is not None and campaign.coupon_batch.tenant_id != campaign.tenant_id:
+        raise CampaignError(_("The coupon does not belong to this company."))
+    if (
+        campaign.bonus_points
+        and not Programme.objects.filter(tenant_id=campaign.tenant_id, is_active=True).exists()
+    ):
+        raise CampaignError(_("Bonus points need an active loyalty programme."))
     if (
         campaign.owner_id
         and not Membership.objects.filter(

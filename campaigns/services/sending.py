@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import time
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from django.core.mail import get_connection
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.models import (
     Campaign,
@@ -33,10 +35,14 @@ from campaigns.models import (
     RecipientStatus,
     Suppression,
 )
-from campaigns.rendering import offer_email, offer_sms
+from campaigns.rendering import OfferExtras, offer_email, offer_sms
 from campaigns.sms import SmsMessage, get_sms_backend
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer, LifecycleStage
+from loyalty.models import Member
+from loyalty.services import LoyaltyError
+from loyalty.services.coupons import coupon_issue
+from loyalty.services.ledger import points_adjust
 
 BATCH_SIZE = 100
 MAX_ATTEMPTS = 5
@@ -114,6 +120,53 @@ def _why_not_now(customer: Customer, channel: str, suppressed: set[int]) -> str:
     return ""
 
 
+def _loyalty_members(
+    *, tenant: Tenant, campaign: Campaign, recipients: list[Recipient]
+) -> dict[int, Member]:
+    """The batch's customers who are active loyalty members (when the offer has points)."""
+    if not campaign.bonus_points:
+        return {}
+    return {
+        member.customer_id: member
+        for member in Member.objects.filter(
+            tenant=tenant,
+            customer_id__in=[r.customer_id for r in recipients],
+            left_at__isnull=True,
+        )
+    }
+
+
+def _coupon_code(*, tenant: Tenant, campaign: Campaign, recipient: Recipient) -> str:
+    """The recipient's personal code: issued once and kept on the recipient, so a retried
+    message carries the same code."""
+    if campaign.coupon_batch_id is None:
+        return ""
+    if recipient.coupon is not None:
+        return recipient.coupon.code
+    coupon = coupon_issue(
+        tenant=tenant, batch=campaign.coupon_batch, customer_id=recipient.customer_id
+    )
+    Recipient.objects.filter(pk=recipient.pk, coupon__isnull=True).update(coupon=coupon)
+    recipient.coupon = coupon
+    return coupon.code
+
+
+def _bonus_points_credit(
+    *, tenant: Tenant, campaign: Campaign, recipient: Recipient, member: Member
+) -> None:
+    """Credit the offer's points once per recipient (the loyalty ledger's idempotency key)."""
+    # Already credited (a retried message), or the programme was switched off meanwhile.
+    with contextlib.suppress(LoyaltyError):
+        points_adjust(
+            tenant=tenant,
+            actor=None,
+            member=member,
+            points=campaign.bonus_points,
+            reason=gettext("Campaign: %(name)s") % {"name": campaign.name},
+            request_key=f"campaign-recipient-{recipient.pk}",
+        )
+
+
 def _retry_or_fail(recipient: Recipient, error: Exception, now: datetime) -> None:
     if recipient.attempts >= MAX_ATTEMPTS:
         _finish(recipient.pk, status=RecipientStatus.FAILED, last_error=str(error)[:2000])
@@ -136,7 +189,7 @@ def send_batch(
         return 0, 0
     recipients = list(
         Recipient.objects.filter(tenant=tenant, pk__in=ids)
-        .select_related("customer")
+        .select_related("customer", "coupon")
         .order_by("id")
     )
     suppressed = set(
@@ -144,6 +197,7 @@ def send_batch(
             tenant=tenant, customer_id__in=[r.customer_id for r in recipients]
         ).values_list("customer_id", flat=True)
     )
+    members = _loyalty_members(tenant=tenant, campaign=campaign, recipients=recipients)
     sent = 0
     sms_backend = None
     with get_connection() as mail:
@@ -152,10 +206,17 @@ def send_batch(
             if reason:
                 _finish(recipient.pk, status=RecipientStatus.CANCELLED, reason=reason)
                 continue
+            extras = OfferExtras(
+                coupon_code=_coupon_code(tenant=tenant, campaign=campaign, recipient=recipient),
+                bonus_points=campaign.bonus_points if recipient.customer_id in members else None,
+            )
             try:
                 if recipient.channel == Channel.EMAIL:
                     message = offer_email(
-                        campaign=campaign, customer=recipient.customer, recipient_id=recipient.pk
+                        campaign=campaign,
+                        customer=recipient.customer,
+                        recipient_id=recipient.pk,
+                        extras=extras,
                     )
                     mail.send_messages([message])
                 else:
@@ -170,6 +231,7 @@ def send_batch(
                                     campaign=campaign,
                                     customer=recipient.customer,
                                     recipient_id=recipient.pk,
+                                    extras=extras,
                                 ),
                             )
                         ]
@@ -179,6 +241,13 @@ def send_batch(
                 continue
             _finish(recipient.pk, status=RecipientStatus.SENT, sent_at=timezone.now())
             sent += 1
+            if extras.bonus_points:
+                _bonus_points_credit(
+                    tenant=tenant,
+                    campaign=campaign,
+                    recipient=recipient,
+                    member=members[recipient.customer_id],
+                )
     return len(ids), sent
 
 

@@ -1,0 +1,96 @@
+"""Offers carrying loyalty benefits: a personal coupon code per contacted customer (the same
+code on a retry) and bonus points credited once to loyalty members."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django_scopes import scopes_disabled
+
+from campaigns import services
+from campaigns.models import CampaignStatus, Recipient
+from campaigns.services import sending
+from loyalty.models import Coupon, CouponBatch, Member, PointsEntry
+from tests.campaigns.factories import CampaignFactory, reachable
+from tests.loyalty.factories import ProgrammeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def running(tenant, **kwargs):
+    campaign = CampaignFactory(tenant=tenant, status=CampaignStatus.SCHEDULED, **kwargs)
+    return services.campaign_start(tenant=tenant, campaign_id=campaign.pk)
+
+
+def test_each_customer_gets_their_own_coupon_code(tenant_scope):
+    tenant = tenant_scope
+    first, second = reachable(tenant), reachable(tenant)
+    batch = CouponBatch.objects.create(
+        tenant=tenant, name="Kış %10", discount_type="percent", value=10, size=0
+    )
+    campaign = running(tenant, coupon_batch=batch)
+    services.campaign_send(tenant=tenant, campaign_id=campaign.pk)
+    coupons = {c.customer_id: c.code for c in Coupon.objects.filter(batch=batch)}
+    assert set(coupons) == {first.pk, second.pk}
+    assert len(set(coupons.values())) == 2
+    for message in mail.outbox:
+        customer = first if message.to[0] == first.email else second
+        assert f"Kişisel kodunuz: {coupons[customer.pk]}" in message.body
+    assert set(
+        Recipient.objects.filter(campaign=campaign).values_list("coupon__code", flat=True)
+    ) == set(coupons.values())
+
+
+def test_a_retried_message_carries_the_same_code(tenant_scope, monkeypatch):
+    import smtplib
+
+    tenant = tenant_scope
+    reachable(tenant)
+    batch = CouponBatch.objects.create(
+        tenant=tenant, name="Kış", discount_type="amount", value=50, size=0
+    )
+    campaign = running(tenant, coupon_batch=batch)
+
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    sending.send_batch(tenant=tenant, campaign=campaign)
+    monkeypatch.undo()
+    recipient = Recipient.objects.get(campaign=campaign)
+    sending.send_batch(tenant=tenant, campaign=campaign, now=recipient.next_attempt_at)
+    assert Coupon.objects.filter(batch=batch).count() == 1
+    assert Coupon.objects.get(batch=batch).code in mail.outbox[0].body
+
+
+def test_bonus_points_go_to_members_once(tenant_scope):
+    tenant = tenant_scope
+    ProgrammeFactory(tenant=tenant)
+    member_customer, other = reachable(tenant), reachable(tenant)
+    with scopes_disabled():
+        member = Member.objects.create(tenant=tenant, customer=member_customer)
+    campaign = running(tenant, bonus_points=250)
+    services.campaign_send(tenant=tenant, campaign_id=campaign.pk)
+    member.refresh_from_db()
+    assert member.available == 250
+    by_address = {m.to[0]: m.body for m in mail.outbox}
+    assert "250 bonus puan hesabınıza eklendi." in by_address[member_customer.email]
+    assert "bonus" not in by_address[other.email]
+    # Crediting the same recipient again (a retry) changes nothing.
+    recipient = Recipient.objects.get(campaign=campaign, customer=member_customer)
+    sending._bonus_points_credit(
+        tenant=tenant, campaign=campaign, recipient=recipient, member=member
+    )
+    member.refresh_from_db()
+    assert member.available == 250
+    assert PointsEntry.objects.filter(member=member).count() == 1
+
+
+def test_bonus_points_need_an_active_programme(tenant_scope):
+    with pytest.raises(services.CampaignError, match="loyalty programme"):
+        services.campaign_update(
+            tenant=tenant_scope,
+            actor=None,
+            campaign=CampaignFactory(tenant=tenant_scope),
+            bonus_points=100,
+        )
