@@ -25,6 +25,7 @@ from campaigns.models import (
 from campaigns.services.rules import contact_rules_for
 from crm.audit import audit_log
 from crm.models import Tenant
+from crm.whole_tenant import stale_statistics_refresh, whole_tenant_planning
 from customers.models import Customer
 from segmentation.models import CustomerScore, SegmentSnapshotMember
 from segmentation.services.segments import segment_snapshot_create
@@ -89,10 +90,20 @@ def _recipients_insert(*, tenant: Tenant, campaign: Campaign, now: datetime) -> 
     ).aggregate(total=Sum("cost"))["total"] or Decimal("0")
     params = _insert_params(tenant=tenant, campaign=campaign, now=now, spent=spent)
     by_margin = params["by_margin"]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, whole_tenant_planning():
         cursor.execute("ANALYZE campaign_audience")
         cursor.execute(sql.recipients_insert(by_margin=by_margin), params)
         return cursor.rowcount
+
+
+# The tables the start and the triggers read for every audience member.
+READ_TABLES = [
+    "campaigns_recipient",
+    "campaigns_suppression",
+    "customers_customer",
+    "customers_transaction",
+    "segmentation_customerscore",
+]
 
 
 def _summary(*, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
@@ -117,13 +128,19 @@ def _summary(*, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
     return summary
 
 
-@transaction.atomic
 def campaign_start(
     *, tenant: Tenant, campaign_id: int, now: datetime | None = None
 ) -> Campaign | None:
     """Scheduled → running, and the audience frozen into recipients, in one transaction (a
     failure leaves the campaign scheduled). Claimed with a conditional UPDATE: a second
     delivery of the task finds nothing to do and returns None."""
+    if not connection.in_atomic_block:  # ANALYZE outside: inside, it holds its lock to the end
+        stale_statistics_refresh(tables=READ_TABLES)
+    return _campaign_start(tenant=tenant, campaign_id=campaign_id, now=now)
+
+
+@transaction.atomic
+def _campaign_start(*, tenant: Tenant, campaign_id: int, now: datetime | None) -> Campaign | None:
     now = now or timezone.now()
     claimed = Campaign.objects.filter(
         pk=campaign_id, tenant=tenant, status=CampaignStatus.SCHEDULED, starts_at__lte=now
@@ -150,6 +167,7 @@ def campaign_start(
             cursor.execute("DROP TABLE campaign_audience")
         steps["rules"] = round(time.monotonic() - began - sum(steps.values()), 2)
     summary = _summary(tenant=tenant, campaign=campaign)
+    steps["summary"] = round(time.monotonic() - began - sum(steps.values()), 2)
     summary["seconds"] = round(time.monotonic() - began, 2)
     summary["steps"] = steps
     Campaign.objects.filter(pk=campaign.pk).update(start_summary=summary)
@@ -184,6 +202,8 @@ def trigger_evaluate(*, tenant: Tenant, campaign: Campaign, now: datetime) -> in
     fill = sql.statement("trigger_audience_fill").replace(
         "{trigger}", sql.trigger_audience(campaign.trigger)
     )
+    if not connection.in_atomic_block:
+        stale_statistics_refresh(tables=READ_TABLES)
     with transaction.atomic():
         # One evaluation per campaign at a time: a second one waits and then finds the rows.
         locked = (

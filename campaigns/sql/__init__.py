@@ -17,6 +17,11 @@ Starting a campaign (or evaluating a trigger) is two statements:
    score, or by expected margin for up-sell and cross-sell) until the cumulative cost of those
    to be contacted passes the budget; control customers ranked beyond that point are left out
    too, so the control group stays comparable with the contacted group.
+
+Both run with the whole-tenant planner settings (crm/whole_tenant.py: no nested loops, no JIT)
+after stale statistics of the tables read are refreshed: with the recipients table analyzed
+while empty, the planner once chose a nested loop over the earlier campaigns' 100,000 contacts
+× 200,000 audience members (minutes instead of seconds).
 """
 
 from __future__ import annotations

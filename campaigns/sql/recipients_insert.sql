@@ -37,11 +37,11 @@ WITH people AS (
 recent AS (
     SELECT r.customer_id, count(*) AS contacts
     FROM campaigns_recipient r
+    JOIN (SELECT DISTINCT customer_id FROM campaign_audience) a ON a.customer_id = r.customer_id
     WHERE r.tenant_id = %(tenant)s
       AND r."group" = 'target'
       AND r.status IN ('queued', 'sending', 'sent')
       AND r.created_at >= %(cap_since)s
-      AND r.customer_id IN (SELECT customer_id FROM campaign_audience)
     GROUP BY r.customer_id
 ),
 ruled AS (
