@@ -128,6 +128,32 @@ def bench_user(tenant):
     return user
 
 
+def scores_ensure(tenant, out=print) -> None:
+    """Scores and tiers for the value columns: one recompute when the tenant has none."""
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from segmentation.models import CustomerScore
+    from segmentation.services import scores_recompute
+
+    with scope(tenant=tenant):
+        if CustomerScore.objects.filter(tenant=tenant).exists():
+            return
+        out("Computing scores once (the value columns need them)...")
+        scores_recompute(tenant=tenant, now=timezone.now())
+
+
+def peak_tier_id(tenant) -> int:
+    from django_scopes import scope
+
+    from segmentation.models import Tier
+
+    with scope(tenant=tenant):
+        return (
+            Tier.objects.filter(tenant=tenant).order_by("position").values_list("pk", flat=True)[0]
+        )
+
+
 def cases(tenant, customer) -> list[tuple[str, str, dict, dict]]:
     """(label, url, GET parameters, extra headers)."""
     from django.urls import reverse
@@ -136,6 +162,7 @@ def cases(tenant, customer) -> list[tuple[str, str, dict, dict]]:
     detail_url = reverse(
         "customers:detail", kwargs={"tenant_slug": tenant.slug, "customer_id": customer.pk}
     )
+    home_url = reverse("tenant_home", kwargs={"tenant_slug": tenant.slug})
     htmx = {"HTTP_HX_REQUEST": "true"}
     return [
         ("list: first page", list_url, {}, {}),
@@ -166,6 +193,20 @@ def cases(tenant, customer) -> list[tuple[str, str, dict, dict]]:
             {"industry": "Tekstil", "consent_sms": "true", "sort": "newest"},
             {},
         ),
+        # The value columns (issue 8): sorts served by the activity table's indexes, the score
+        # sort by sorting the scores (CustomerScore has no score index, see its Meta).
+        ("sort: revenue (12 months)", list_url, {"sort": "-revenue"}, {}),
+        ("sort: last purchase", list_url, {"sort": "-last_purchase"}, {}),
+        ("sort: longest without contact", list_url, {"sort": "last_contact"}, {}),
+        ("sort: score", list_url, {"sort": "-score"}, {}),
+        ("filter: peak tier, by name", list_url, {"tier": str(peak_tier_id(tenant))}, {}),
+        (
+            "filter: peak tier + not contacted 60 days, by score",
+            list_url,
+            {"tier": str(peak_tier_id(tenant)), "quiet": "60", "sort": "-score"},
+            {},
+        ),
+        ("home: the rep's agenda", home_url, {}, {}),
         ("customer page: 500 purchases", detail_url, {}, {}),
     ]
 
@@ -217,6 +258,7 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     tenant = scale_tenant_ensure(customers=options.customers, transactions=options.transactions)
     customer = heavy_buyer_ensure(tenant)
+    scores_ensure(tenant)
     print(f"Data ready in {time.monotonic() - started:.1f} s.")
     client = Client()
     client.force_login(bench_user(tenant))

@@ -23,7 +23,8 @@ class CustomerPanel:
     # (request=, tenant=, customer=) -> the template's context; keep it to one or two queries.
     get_context: Callable[..., dict[str, Any]]
     permission: str = "customers.view"
-    column: Literal["main", "side"] = "side"
+    # "header": beside the customer's name (keep it to a line or two: badges, a figure).
+    column: Literal["main", "side", "header"] = "side"
     order: int = 100
 
 
@@ -36,7 +37,7 @@ def register_customer_panel(panel: CustomerPanel) -> None:
 
 def customer_panels_for(*, request, tenant, customer, role: str | None) -> dict[str, list[dict]]:
     """The panels this role may see, rendered-ready, grouped by column."""
-    columns: dict[str, list[dict]] = {"main": [], "side": []}
+    columns: dict[str, list[dict]] = {"main": [], "side": [], "header": []}
     for panel in sorted(_panels.values(), key=lambda p: p.order):
         if not role_has_permission(role, panel.permission):
             continue

@@ -67,6 +67,19 @@ class SegmentationConfig(AppConfig):
                 order=20,
             )
         )
+        from segmentation.customer_header import customer_header_context
+
+        register_customer_panel(
+            CustomerPanel(
+                key="importance",
+                title=_("Tier and score"),
+                template_name="segmentation/_customer_header.html",
+                get_context=customer_header_context,
+                permission="customers.view",
+                column="header",
+                order=10,
+            )
+        )
         register_demo_loader(DemoLoader(key="scores", load=demo_scores_load, order=50))
         self._register_list_extensions()
 

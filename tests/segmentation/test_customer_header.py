@@ -1,0 +1,95 @@
+"""Beside the customer's name: tier badge, score, points to the next tier and the tier's
+strategy; the score panel says plainly that a penalty key lowers the score."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from segmentation.customer_header import next_tier_for
+from segmentation.models import CustomerScore
+from segmentation.services import scores_recompute
+from tests.segmentation.factories import buy, complain, customer, use_keys, use_tiers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(tenant):
+    """Revenue, min–max: 100 → 0, 200 → 50, 300 → 100; one customer per tier."""
+    use_keys(tenant, ("revenue", 1, "min_max"))
+    tiers = use_tiers(tenant, "33.34", "33.33", "33.33")
+    with scopes_disabled():
+        tiers[1].strategy = "Ayda bir ziyaret edin; kampanyaları önce onlara duyurun."
+        tiers[1].save()
+    low = customer(tenant, first_name="Ali", last_name="Düşük")
+    mid = customer(tenant, first_name="Bora", last_name="Orta", phone="+905321234567")
+    high = customer(tenant, first_name="Cem", last_name="Yüksek")
+    for who, amount in ((low, 100), (mid, 200), (high, 300)):
+        buy(who, amount, days_ago=5)
+    scores_recompute(tenant=tenant, now=timezone.now())
+    return {"tiers": tiers, "low": low, "mid": mid, "high": high}
+
+
+def _page(client, who) -> str:
+    url = reverse(
+        "customers:detail", kwargs={"tenant_slug": who.tenant.slug, "customer_id": who.pk}
+    )
+    return client.get(url).content.decode()
+
+
+def _score(who) -> CustomerScore:
+    with scopes_disabled():
+        return CustomerScore.objects.select_related("tier").get(customer=who)
+
+
+def test_points_to_the_next_tier_are_its_lowest_score_minus_mine(tenant, scored):
+    with scopes_disabled():
+        found = next_tier_for(tenant=tenant, score=_score(scored["mid"]))
+    assert found.tier == scored["tiers"][0]
+    assert str(found.points) == "50.00"  # 100 (Cem, the peak's lowest) - 50
+
+
+def test_the_peak_has_no_next_tier(tenant, scored):
+    with scopes_disabled():
+        assert next_tier_for(tenant=tenant, score=_score(scored["high"])) is None
+
+
+def test_a_threshold_tier_is_reached_at_its_threshold(tenant, scored):
+    top = scored["tiers"][0]
+    with scopes_disabled():
+        top.share_percent, top.min_score = None, 80
+        top.save()
+        found = next_tier_for(tenant=tenant, score=_score(scored["mid"]))
+    assert str(found.points) == "30.00"  # 80 - 50
+
+
+def test_customer_page_shows_tier_score_next_tier_and_strategy(sales_client, scored):
+    content = _page(sales_client, scored["mid"])
+    header = content[: content.index('id="quick-actions"')]
+    assert "Level 2" in header
+    assert "Score <strong>50.0</strong> / 100" in header
+    assert "50.00 points to Level 1" in header
+    assert "Ayda bir ziyaret edin; kampanyaları önce onlara duyurun." in header
+
+
+def test_on_the_page_totals_and_actions_come_before_the_facts(sales_client, scored):
+    content = _page(sales_client, scored["mid"])
+    assert 'href="tel:+905321234567"' in content
+    assert content.index('id="quick-actions"') < content.index("Key facts")
+    assert content.index('id="quick-actions"') < content.index('id="panel-score"')
+
+
+def test_the_score_panel_says_a_penalty_lowers_the_score(sales_client, tenant):
+    use_keys(tenant, ("revenue", 1, "min_max"), ("complaints", -1, "min_max"))
+    use_tiers(tenant, 50, 50)
+    grumpy, calm = customer(tenant), customer(tenant)
+    buy(grumpy, 100, days_ago=5)
+    buy(calm, 100, days_ago=5)
+    complain(grumpy, days_ago=3)
+    scores_recompute(tenant=tenant, now=timezone.now())
+    content = _page(sales_client, grumpy)
+    assert "A penalty key (negative weight) lowers the score" in content
+    assert content.count("penalty: lowers the score") == 1
