@@ -31,6 +31,7 @@ from customers.forms import (
     TransactionForm,
 )
 from customers.panels import customer_panels_for
+from customers.filters import DEFAULT_SORT
 from customers.regions import PROVINCES
 from customers.search import customer_search_query
 
@@ -58,6 +59,8 @@ def _query_without_empty(request: HttpRequest) -> QueryDict:
         kept = [value for value in values if value.strip()]
         if kept:
             query.setlist(key, kept)
+    if query.get("sort") == DEFAULT_SORT and request.resolver_match.url_name == "list":
+        query.pop("sort")  # the form always sends the sort; the default needs no parameter
     return query
 
 
