@@ -352,6 +352,35 @@ class CustomerActivity(TenantOwnedModel):
         return f"{self.customer_id}: {self.revenue_window}"
 
 
+class SavedView(TenantOwnedModel):
+    """A user's named customer list: its filters and sort as the list's query string
+    ("my Platin and Altın customers not contacted for 60 days")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_customer_views",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user", "name"], name="saved_view_name_per_user"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="saved_view_has_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AgendaSettings(TenantOwnedModel):
     """A company's rules for the sales staff's agenda on the home page."""
 

@@ -33,6 +33,7 @@ from customers.models import (
     FeedbackStatus,
     Interaction,
     InteractionOutcome,
+    SavedView,
     Transaction,
     TransactionKind,
     TransactionStatus,
@@ -208,6 +209,11 @@ def _rounded(number: int) -> int:
         return number
     digits = len(str(number)) - 2
     return int(round(number, -digits))
+
+
+def saved_view_detail(*, tenant, user, view_id: int) -> SavedView:
+    """One of the user's own saved views; 404 for anyone else's."""
+    return get_object_or_404(SavedView.objects.filter(tenant=tenant, user=user), pk=view_id)
 
 
 # --- people -----------------------------------------------------------------------------------

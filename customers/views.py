@@ -15,12 +15,15 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.decimals import format_money
 from crm.tenancy.permissions import tenant_permission_required
-from customers import selectors, services
+from customers import list_actions, selectors, services
+from customers.filters import DEFAULT_SORT
 from customers.forms import (
     ConsentForm,
     CustomerForm,
@@ -30,8 +33,8 @@ from customers.forms import (
     InteractionForm,
     TransactionForm,
 )
+from customers.list_forms import BulkActionForm, SavedViewForm
 from customers.panels import customer_panels_for
-from customers.filters import DEFAULT_SORT
 from customers.regions import PROVINCES
 from customers.search import customer_search_query
 
@@ -105,6 +108,9 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "count": selectors.customer_count(filterset=filterset),
         "query_string": query.urlencode(),
         "sort_key": filterset.sort_key,
+        "saved_views": list_actions.saved_views_of(tenant=request.tenant, user=request.user),
+        "bulk_form": BulkActionForm(members=selectors.tenant_members(tenant=request.tenant)),
+        "list_url": request.get_full_path() if clean_url is None else clean_url,
         "sort_query_string": without_sort.urlencode(),
         "filtered": any(value for key, value in query.items() if key != "sort"),
         "provinces": PROVINCES,
@@ -115,6 +121,95 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             response["HX-Push-Url"] = clean_url  # htmx pushes this instead of the raw URL
         return response
     return render(request, "customers/list.html", context)
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The list page the action came from (its filters kept), never another site's URL."""
+    list_url = _url("list", request)
+    back = request.POST.get("next", "")
+    if back.startswith(list_url) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return back
+    return list_url
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def customer_bulk_action(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """Assign an owner to, or tag, the customers ticked on the list; say how many changed."""
+    form = BulkActionForm(request.POST, members=selectors.tenant_members(tenant=request.tenant))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(_back_to_list(request))
+    data = form.cleaned_data
+    try:
+        if data["action"] == BulkActionForm.OWNER:
+            changed = list_actions.customers_assign_owner(
+                tenant=request.tenant,
+                actor=request.user,
+                customer_ids=data["customers"],
+                owner=data["owner"],
+            )
+            message = ngettext(
+                "Owner changed for %(count)s customer.",
+                "Owner changed for %(count)s customers.",
+                changed,
+            )
+        else:
+            changed = list_actions.customers_add_tag(
+                tenant=request.tenant,
+                actor=request.user,
+                customer_ids=data["customers"],
+                tag=data["tag"],
+            )
+            message = ngettext(
+                "Tag added to %(count)s customer.", "Tag added to %(count)s customers.", changed
+            )
+    except list_actions.ListActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message % {"count": changed})
+    return redirect(_back_to_list(request))
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_POST
+def saved_view_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the view a name."))
+        return redirect(_back_to_list(request))
+    try:
+        view = list_actions.saved_view_create(
+            tenant=request.tenant,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            query=form.cleaned_data["query"],
+        )
+    except list_actions.ListActionError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back_to_list(request))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(
+        f"{_url('list', request)}?{view.query}" if view.query else _url("list", request)
+    )
+
+
+@login_required
+@tenant_permission_required("customers.view")
+@require_http_methods(["GET", "POST"])
+def saved_view_delete(request: HttpRequest, tenant_slug: str, view_id: int) -> HttpResponse:
+    """GET asks for confirmation; POST deletes the user's own view and says so."""
+    view = selectors.saved_view_detail(tenant=request.tenant, user=request.user, view_id=view_id)
+    if request.method == "POST":
+        list_actions.saved_view_delete(tenant=request.tenant, actor=request.user, view=view)
+        messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+        return redirect(_url("list", request))
+    return render(request, "customers/saved_view_delete.html", {"view": view})
 
 
 @login_required

@@ -66,7 +66,7 @@ def test_list_sorts_by_score_from_its_header_with_a_clean_url(
     assert "3 customers" in page.locator("#customer-count").inner_text()
     table.get_by_role("link", name="Score").click()
     page.wait_for_url("**/customers/?sort=-score")
-    names = table.locator("tbody tr td:first-child a").all_inner_texts()
+    names = table.locator("tbody tr td a.fw-semibold").all_inner_texts()
     assert names == ["Ayşe Yılmaz", "Burak Yılmaz", "Cemile Yılmaz"]
     assert serious_violations(page) == []
     assert console_errors == []
@@ -146,4 +146,27 @@ def test_feedback_list_marks_overdue_feedback(page, live_server, tenant, sales_u
     )
     row = page.locator("tr.feedback-overdue")
     assert row.count() == 1 and "overdue" in row.inner_text()
+    assert serious_violations(page) == []
+
+
+def test_bulk_owner_and_a_saved_view(
+    page, live_server, tenant, sales_user, manager_user, customers
+):
+    sign_in(page, live_server, sales_user)
+    page.goto(_list_url(live_server, tenant) + "?sort=-score")
+    page.get_by_label("Select Ayşe Yılmaz").check()
+    page.get_by_label("Select Burak Yılmaz").check()
+    page.locator("#bulk-action").select_option("owner")
+    page.locator("#bulk-owner").select_option(str(manager_user.pk))
+    page.get_by_role("button", name="Apply to selected").click()
+    page.wait_for_url("**/customers/?sort=-score")
+    assert "Owner changed for 2 customers." in page.content()
+    page.get_by_placeholder("Name of this view").fill("En değerliler")
+    page.get_by_role("button", name="Save view").click()
+    page.wait_for_url("**/customers/?sort=-score")
+    assert (
+        page.locator("#saved-views")
+        .get_by_role("link", name="En değerliler", exact=True)
+        .is_visible()
+    )
     assert serious_violations(page) == []
