@@ -7,7 +7,8 @@ A tenant admin needs no is_staff flag: the middleware picks the tenant they last
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from crm.tenancy.selectors import tenants_administered_by
@@ -23,6 +24,13 @@ class TenantAdminSite(admin.AdminSite):
         if not (user.is_active and user.is_authenticated):
             return False
         return user.is_superuser or getattr(request, "tenant_role", None) == "admin"
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """A signed-in member who may not configure (a manager, a rep) gets a plain "no access"
+        page, not the admin's sign-in form asking them to sign in as someone else."""
+        if request.user.is_authenticated and not self.has_permission(request):
+            return render(request, "admin/no_access.html", status=403)
+        return super().login(request, extra_context)
 
     def each_context(self, request: HttpRequest) -> dict:
         context = super().each_context(request)

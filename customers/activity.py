@@ -63,6 +63,15 @@ def activity_by_customer(*, tenant: Tenant, customer_ids: list[int]) -> dict[int
     return {row.customer_id: row for row in rows}
 
 
+def export_field(field: str):
+    """The export cell of an activity column: the field of the row (None without a row)."""
+
+    def cell(activity: CustomerActivity | None) -> Any:
+        return getattr(activity, field) if activity is not None else None
+
+    return cell
+
+
 def _descending(field: str):
     def apply(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
         # Customers without an activity row yet (added since the last refresh) come last.

@@ -54,20 +54,21 @@ class CustomersConfig(AppConfig):
         )
 
         columns = [
-            ("revenue", _("Revenue (12 months)"), "_revenue", "-revenue", False, 30),
-            ("last_purchase", _("Last purchase"), "_last_purchase", "-last_purchase", False, 40),
-            ("last_contact", _("Last contact"), "_last_contact", "-last_contact", True, 50),
+            ("revenue", _("Revenue (12 months)"), "revenue_window", "-revenue", False, 30),
+            ("last_purchase", _("Last purchase"), "last_purchase_at", "-last_purchase", False, 40),
+            ("last_contact", _("Last contact"), "last_contact_at", "-last_contact", True, 50),
         ]
-        for key, label, template, sort, on_card, order in columns:
+        for key, label, field, sort, on_card, order in columns:
             register_list_column(
                 ListColumn(
                     key=key,
                     label=label,
-                    template_name=f"customers/columns/{template}.html",
+                    template_name=f"customers/columns/_{key}.html",
                     values=activity.activity_by_customer,
                     sort=sort,
                     on_card=on_card,
                     order=order,
+                    export=activity.export_field(field),
                 )
             )
         sorts = [

@@ -220,7 +220,12 @@ def export_customers(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     turkish_excel = params.pop("format", ["semicolon"])[-1] != "comma"
     params.pop("page", None)
     lines = exporting.customer_export_lines(
-        tenant=request.tenant, actor=request.user, params=params, turkish_excel=turkish_excel
+        tenant=request.tenant,
+        actor=request.user,
+        params=params,
+        turkish_excel=turkish_excel,
+        turkish=(request.LANGUAGE_CODE or "").startswith("tr"),
+        role=request.tenant_role,
     )
     return _csv_download(lines, f"customers-{timezone.localdate():%Y-%m-%d}.csv")
 

@@ -31,6 +31,7 @@ from django_scopes import scope
 from crm.audit import audit_log
 from crm.models import Tenant
 from customers.importing.columns import CUSTOMER_COLUMNS, TRANSACTION_COLUMNS
+from customers.list_extensions import column_values, list_columns
 from customers.models import Transaction
 from customers.selectors import customer_list
 
@@ -52,9 +53,13 @@ class CsvStyle:
     """How values are written: international (comma, 1234.56, 2024-03-15) or Turkish Excel
     (semicolon, 1234,56, 15.03.2024)."""
 
-    def __init__(self, *, turkish_excel: bool, zone: zoneinfo.ZoneInfo) -> None:
+    def __init__(
+        self, *, turkish_excel: bool, zone: zoneinfo.ZoneInfo, turkish: bool | None = None
+    ) -> None:
         self.delimiter = ";" if turkish_excel else ","
         self.turkish_excel = turkish_excel
+        # Words (yes/no) in Turkish: for a Turkish-speaking user, or a Turkish Excel file.
+        self.turkish = turkish_excel if turkish is None else turkish
         self.zone = zone
 
     def cell(self, value: Any) -> str:
@@ -65,7 +70,7 @@ class CsvStyle:
         if value is None:
             return ""
         if isinstance(value, bool):
-            if self.turkish_excel:
+            if self.turkish:
                 return "evet" if value else "hayır"
             return "yes" if value else "no"
         if isinstance(value, Decimal):
@@ -138,11 +143,21 @@ _CUSTOMER_VALUES = [
 
 
 def customer_export_lines(
-    *, tenant: Tenant, actor: Any, params: Mapping[str, Any], turkish_excel: bool
+    *,
+    tenant: Tenant,
+    actor: Any,
+    params: Mapping[str, Any],
+    turkish_excel: bool,
+    turkish: bool = False,
+    role: str | None = None,
 ) -> Iterator[str]:
     """The customers the list shows for `params` (same filters, search and order), audited as
-    customers.customers.exported."""
-    lines = _customer_lines(tenant=tenant, params=params, turkish_excel=turkish_excel)
+    customers.customers.exported. With `turkish` (the user reads Turkish) the headers are the
+    import's Turkish column names and yes/no are evet/hayır; the list's value columns the role
+    may see (tier, score, revenue, ...) follow the import's columns."""
+    lines = _customer_lines(
+        tenant=tenant, params=params, turkish_excel=turkish_excel, turkish=turkish, role=role
+    )
     details = {"filter": filter_details(params)}
     return audited(
         lines, tenant=tenant, actor=actor, action="customers.customers.exported", details=details
@@ -150,17 +165,50 @@ def customer_export_lines(
 
 
 def _customer_lines(
-    *, tenant: Tenant, params: Mapping[str, Any], turkish_excel: bool
+    *,
+    tenant: Tenant,
+    params: Mapping[str, Any],
+    turkish_excel: bool,
+    turkish: bool = False,
+    role: str | None = None,
 ) -> Iterator[str]:
-    style = CsvStyle(turkish_excel=turkish_excel, zone=tenant.zone)
+    style = CsvStyle(turkish_excel=turkish_excel, zone=tenant.zone, turkish=turkish)
+    extras = [column for column in list_columns(role=role) if column.export is not None]
+    # The header is made now, in the request's language (the lines are read after the view).
+    header = [column.turkish if turkish else column.name for column in CUSTOMER_COLUMNS]
+    header += [str(column.label) for column in extras]
+    return _customer_rows(tenant=tenant, params=params, style=style, header=header, extras=extras)
+
+
+def _customer_rows(*, tenant, params, style, header, extras) -> Iterator[str]:
     # A streaming response is consumed after the view (and the middleware's scope) returned.
     with scope(tenant=tenant):
         rows = (
             customer_list(tenant=tenant, params=params)
-            .values_list(*_CUSTOMER_VALUES)
+            .values_list("pk", *_CUSTOMER_VALUES)
             .iterator(chunk_size=CHUNK_SIZE)
         )
-        yield from csv_lines(_CUSTOMER_HEADER, rows, style)
+        yield from csv_lines(header, _with_extras(rows, tenant=tenant, extras=extras), style)
+
+
+def _with_extras(rows: Iterator[tuple], *, tenant: Tenant, extras: list) -> Iterator[list]:
+    """The rows without their leading id, followed by the value columns' cells: loaded per
+    chunk of CHUNK_SIZE customers, one query per loader (never one per row)."""
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_SIZE:
+            yield from _chunk_with_extras(chunk, tenant=tenant, extras=extras)
+            chunk = []
+    if chunk:
+        yield from _chunk_with_extras(chunk, tenant=tenant, extras=extras)
+
+
+def _chunk_with_extras(chunk: list[tuple], *, tenant: Tenant, extras: list) -> Iterator[list]:
+    values = column_values(tenant=tenant, customer_ids=[row[0] for row in chunk], columns=extras)
+    for row in chunk:
+        cells = [column.export(values[column.key].get(row[0])) for column in extras]
+        yield [*row[1:], *cells]
 
 
 _TRANSACTION_VALUES = {

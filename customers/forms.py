@@ -94,6 +94,24 @@ class CustomerPickerSelect(forms.Select):
         return mark_safe(render_to_string(self.picker_template_name, context))
 
 
+DJANGO_EMPTY_LABEL = "---------"
+
+
+class ChooseInsteadOfDashes:
+    """Empty choices say "Choose…" ("Seçin…"), not Django's "---------"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == DJANGO_EMPTY_LABEL:
+                    field.empty_label = _("Choose…")
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0] == ("", DJANGO_EMPTY_LABEL):
+                    field.choices = [("", _("Choose…")), *choices[1:]]
+
+
 class TenantCustomerChoiceField(forms.ModelChoiceField):
     """A customer of the tenant; the queryset (set by the form) never holds another tenant's."""
 
@@ -106,7 +124,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(ChooseInsteadOfDashes, forms.ModelForm):
     """Create and edit a customer. Pass tenant=, members= (the tenant's users), picker_url= and
     duplicate_check_url=."""
 
@@ -234,7 +252,7 @@ class CustomerForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in CUSTOMER_FIELDS}
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(ChooseInsteadOfDashes, forms.ModelForm):
     """Log a contact; "follow-up needed" asks by when (and who, the user by default). Pass
     members= (the tenant's users) for the follow-up's owner."""
 
@@ -281,7 +299,7 @@ class InteractionForm(forms.ModelForm):
         return cleaned
 
 
-class TransactionForm(forms.ModelForm):
+class TransactionForm(ChooseInsteadOfDashes, forms.ModelForm):
     """Record a sale. Catalogue choices are the tenant's own."""
 
     product = forms.ModelChoiceField(
@@ -360,7 +378,7 @@ class TransactionForm(forms.ModelForm):
         return cleaned
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(ChooseInsteadOfDashes, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["kind", "nps_score", "satisfaction_score", "text", "assignee"]
@@ -387,7 +405,7 @@ class FeedbackForm(forms.ModelForm):
         return cleaned
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(ChooseInsteadOfDashes, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ConsentChannel.choices)
     granted = forms.TypedChoiceField(
         label=_("Consent"),
@@ -417,7 +435,7 @@ class ConsentForm(forms.Form):
         return recorded_at
 
 
-class FeedbackUpdateForm(forms.Form):
+class FeedbackUpdateForm(ChooseInsteadOfDashes, forms.Form):
     """Assign feedback or change its status (resolving has its own form)."""
 
     status = forms.ChoiceField(
@@ -436,7 +454,7 @@ class FeedbackUpdateForm(forms.Form):
         self.helper = _inline_helper()
 
 
-class FeedbackResolveForm(forms.Form):
+class FeedbackResolveForm(ChooseInsteadOfDashes, forms.Form):
     resolution = forms.CharField(
         label=_("Resolution"),
         widget=forms.Textarea(attrs={"rows": 2}),

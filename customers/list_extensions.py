@@ -38,6 +38,9 @@ class ListColumn:
     # Shown on the phone card too (below 576 px the list is a list of cards).
     on_card: bool = False
     order: int = 100
+    # value -> a plain cell (str, Decimal, date, datetime, None) for the customer CSV export;
+    # None leaves the column out of the export.
+    export: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class SegmentationConfig(AppConfig):
                 values=list_columns.scores_by_customer,
                 on_card=True,
                 order=10,
+                export=list_columns.tier_cell,
             )
         )
         register_list_column(
@@ -113,6 +114,7 @@ class SegmentationConfig(AppConfig):
                 values=list_columns.scores_by_customer,
                 sort="-score",
                 order=20,
+                export=list_columns.score_cell,
             )
         )
         register_list_filter(ListFilter(key="tier", build=list_columns.tier_filter, order=10))

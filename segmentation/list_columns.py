@@ -155,3 +155,12 @@ def _filter_segment(tenant: Tenant):
         return queryset.filter(pk__in=members.values("pk"))
 
     return method
+
+
+def tier_cell(score: CustomerScore | None) -> str:
+    """The export cell of the tier column: the tier's name in the user's language."""
+    return score.tier.name if score is not None and score.tier is not None else ""
+
+
+def score_cell(score: CustomerScore | None):
+    return score.score if score is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django
 from django.conf import settings
 
 from crm.compile_messages import catalogue_paths
@@ -24,7 +25,9 @@ def _untranslated(base: Path, catalogues: list[Path]) -> list[str]:
 
 def test_every_message_shown_to_users_has_a_turkish_translation():
     turkish = [path for path in catalogue_paths(BASE) if path.parts[-3] == "tr"]
-    assert _untranslated(BASE, turkish) == []
+    # Our overrides of Django's own templates (admin/) reuse messages Django translates.
+    django_turkish = sorted(Path(django.__file__).parent.glob("**/locale/tr/LC_MESSAGES/django.po"))
+    assert _untranslated(BASE, turkish + django_turkish) == []
 
 
 PO_HEADER = """msgid ""
