@@ -80,6 +80,7 @@ class TierForm(_WholeConfigurationForm):
     class Meta:
         model = Tier
         fields = ["tenant", *TIER_FIELDS]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
 
 
 class _WholeConfigurationFormSet(BaseModelFormSet):
@@ -199,6 +200,10 @@ class TierAdmin(_AuditedConfigurationAdmin):
     list_editable = ("share_percent", "min_score", "colour")
     ordering = ("position",)
     fields = TIER_FIELDS  # the fields the audit snapshot records
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any):
+        kwargs.setdefault("widgets", {})["colour"] = forms.TextInput(attrs={"type": "color"})
+        return super().get_changelist_form(request, **kwargs)
 
 
 @admin.register(ScoreRun)

@@ -93,3 +93,32 @@ def test_the_score_panel_says_a_penalty_lowers_the_score(sales_client, tenant):
     content = _page(sales_client, grumpy)
     assert "A penalty key (negative weight) lowers the score" in content
     assert content.count("penalty: lowers the score") == 1
+
+
+def test_the_tier_colour_is_picked_with_a_colour_picker(admin_client_, tenant):
+    (tier,) = use_tiers(tenant, 100)
+    change = admin_client_.get(reverse("admin:segmentation_tier_change", args=[tier.pk]))
+    assert 'type="color"' in change.content.decode()
+    changelist = admin_client_.get(reverse("admin:segmentation_tier_changelist"))
+    assert 'type="color"' in changelist.content.decode()
+
+
+def test_tier_shares_not_adding_up_to_100_are_refused_before_saving(admin_client_, tenant):
+    top, base = use_tiers(tenant, 40, 60)
+    response = admin_client_.post(
+        reverse("admin:segmentation_tier_change", args=[top.pk]),
+        {
+            "position": 1,
+            "name_tr": "Kat 1",
+            "name_en": "Level 1",
+            "share_percent": "45",
+            "min_score": "",
+            "colour": "#c0c0c0",
+            "strategy": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "add up to 105%" in response.content.decode()
+    with scopes_disabled():
+        top.refresh_from_db()
+    assert top.share_percent == 40
