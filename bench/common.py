@@ -60,6 +60,8 @@ def bench_setup(*, migrate: bool = True, database: str = BENCH_DATABASE) -> str:
         os.environ["DATABASE_URL"] = _embedded_bench_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
     os.environ.setdefault("DEBUG", "0")
+    # The test client speaks plain HTTP; production's HTTPS redirect would answer every page 301.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
     # Plain static storage: the hashed manifest needs collectstatic, and its lookup is a dict
     # access that costs nothing measurable.

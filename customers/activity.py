@@ -72,21 +72,45 @@ def export_field(field: str):
     return cell
 
 
-def _descending(field: str):
-    def apply(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
-        # Customers without an activity row yet (added since the last refresh) come last.
-        return queryset.order_by(F(f"activity__{field}").desc(nulls_last=True), "-id")
+def _ordered_by_activity(queryset: QuerySet, tenant: Tenant, *order: Any) -> QuerySet:
+    """Walk one of CustomerActivity's indexes (tenant, field, customer) and join the customers
+    to it: an inner join on the activity's own tenant and key, so the first page reads 26
+    index entries at a million customers instead of sorting them all. A customer added since
+    the last refresh has no row yet and appears in these sorts from the next refresh on."""
+    return queryset.filter(activity__tenant=tenant).order_by(*order)
 
-    return apply
+
+def by_revenue(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
+    return _ordered_by_activity(
+        queryset, tenant, F("activity__revenue_window").desc(), F("activity__customer").desc()
+    )
 
 
-by_revenue = _descending("revenue_window")
-by_last_purchase = _descending("last_purchase_at")
-by_last_contact = _descending("last_contact_at")
+def by_last_purchase(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
+    return _ordered_by_activity(
+        queryset,
+        tenant,
+        F("activity__last_purchase_at").desc(nulls_last=True),
+        F("activity__customer").desc(),
+    )
+
+
+def by_last_contact(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
+    return _ordered_by_activity(
+        queryset,
+        tenant,
+        F("activity__last_contact_at").desc(nulls_last=True),
+        F("activity__customer").desc(),
+    )
 
 
 def by_longest_without_contact(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
-    return queryset.order_by(F("activity__last_contact_at").asc(nulls_first=True), "id")
+    return _ordered_by_activity(
+        queryset,
+        tenant,
+        F("activity__last_contact_at").asc(nulls_first=True),
+        F("activity__customer").asc(),
+    )
 
 
 def quiet_filter(*, tenant: Tenant) -> django_filters.NumberFilter:

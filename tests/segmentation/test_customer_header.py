@@ -104,7 +104,7 @@ def test_the_tier_colour_is_picked_with_a_colour_picker(admin_client_, tenant):
 
 
 def test_tier_shares_not_adding_up_to_100_are_refused_before_saving(admin_client_, tenant):
-    top, base = use_tiers(tenant, 40, 60)
+    top, _base = use_tiers(tenant, 40, 60)
     response = admin_client_.post(
         reverse("admin:segmentation_tier_change", args=[top.pk]),
         {
