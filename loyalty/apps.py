@@ -9,10 +9,12 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self) -> None:
+        from crm.demo import DemoLoader, register_demo_loader
         from crm.navigation import MenuItem, register_menu_item
         from customers.events import register_transactions_recorded_handler
         from customers.panels import CustomerPanel, register_customer_panel
         from loyalty import panels
+        from loyalty.demo import demo_loyalty_load
         from loyalty.handlers import earn_on_recorded
 
         register_transactions_recorded_handler(earn_on_recorded)
@@ -35,3 +37,4 @@ class LoyaltyConfig(AppConfig):
                 order=250,
             )
         )
+        register_demo_loader(DemoLoader(key="loyalty", load=demo_loyalty_load, order=60))

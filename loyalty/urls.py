@@ -16,5 +16,6 @@ urlpatterns: list = [
     ),
     path("customers/<int:customer_id>/coupon/", views.coupon_apply, name="coupon"),
     path("customers/<int:customer_id>/adjust/", views.adjust, name="adjust"),
+    path("customers/<int:customer_id>/membership/", views.membership, name="membership"),
     path("coupons/<int:batch_id>/codes.csv", views.batch_codes_csv, name="batch_codes"),
 ]

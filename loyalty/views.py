@@ -20,7 +20,7 @@ from loyalty.forms import AdjustForm, ConfirmForm, CouponForm
 from loyalty.models import Coupon, CouponBatch, Reward
 from loyalty.services import LoyaltyError
 from loyalty.services.coupons import coupon_check, coupon_redeem
-from loyalty.services.ledger import member_for, points_adjust
+from loyalty.services.ledger import member_enrol, member_for, member_leave, points_adjust
 from loyalty.services.rewards import reward_redeem
 
 
@@ -220,3 +220,27 @@ def batch_codes_csv(request: HttpRequest, tenant_slug: str, batch_id: int):
         details={"batch": batch.pk},
     )
     return _csv(lines, f"coupons-{batch.pk}.csv")
+
+
+@login_required
+@tenant_permission_required("loyalty.adjust")
+@require_http_methods(["GET", "POST"])
+def membership(request: HttpRequest, tenant_slug: str, customer_id: int):
+    """Enrol a customer by hand, or let a member leave (the history stays): confirm, then do."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    member = member_for(tenant=request.tenant, customer=customer)
+    leaving = member is not None and member.left_at is None
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if leaving:
+                member_leave(tenant=request.tenant, actor=request.user, member=member)
+                messages.success(request, _("The customer has left the loyalty programme."))
+            else:
+                member_enrol(tenant=request.tenant, actor=request.user, customer=customer)
+                messages.success(request, _("The customer is a member of the loyalty programme."))
+        except LoyaltyError as error:
+            messages.error(request, str(error))
+        return redirect(_customer_url(request, customer))
+    context = {"customer": customer, "member": member, "leaving": leaving, "form": form}
+    return render(request, "loyalty/membership_confirm.html", context)

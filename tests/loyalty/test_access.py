@@ -47,11 +47,15 @@ def _urls(tenant, setting) -> dict[str, tuple[str, str]]:
         ),
         "coupon": (url("coupon", customer_id=customer_id), "sales"),
         "adjust": (url("adjust", customer_id=customer_id), "manager"),
+        "membership": (url("membership", customer_id=customer_id), "manager"),
         "batch_codes": (url("batch_codes", batch_id=setting["batch"].pk), "manager"),
     }
 
 
-NAMES = ["overview", "statement", "statement_csv", "redeem", "coupon", "adjust", "batch_codes"]
+NAMES = [
+    "overview", "statement", "statement_csv", "redeem", "coupon", "adjust", "membership",
+    "batch_codes",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", NAMES)

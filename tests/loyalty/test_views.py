@@ -186,3 +186,29 @@ def test_scratch_card_codes_csv_for_printing(manager_client, tenant):
 
     assert len(rows) == 26
     assert {row[1] for row in rows[1:]} == {"0"}
+
+
+def test_leaving_asks_first_then_keeps_the_points_and_history(manager_client, tenant, rich):
+    target = url("membership", tenant, customer_id=rich.pk)
+
+    page = manager_client.get(target).content.decode()
+    assert "no more points are earned" in page
+
+    response = manager_client.post(target, {"request_key": "x"}, follow=True)
+
+    assert "The customer has left the loyalty programme." in response.content.decode()
+    with scopes_disabled():
+        member = Member.objects.get(customer=rich)
+        assert member.left_at is not None
+        assert PointsEntry.objects.filter(member=member).count() == 3
+    assert _balances(rich) == (200, 30)
+
+
+def test_a_customer_who_left_can_enrol_again(manager_client, tenant, rich):
+    target = url("membership", tenant, customer_id=rich.pk)
+    manager_client.post(target, {"request_key": "x"})
+
+    manager_client.post(target, {"request_key": "y"})
+
+    with scopes_disabled():
+        assert Member.objects.get(customer=rich).left_at is None
