@@ -66,43 +66,50 @@ CREDIT_AVAILABLE = """
 """
 
 # Earn pending points for purchases: base points × the tier's multiplier × the largest bonus
-# rule the purchase matches, rounded down; exactly once per transaction (its key).
+# rule the purchase matches, rounded down; exactly once per transaction (its key). Purchases
+# that already earned are skipped by a probe of the key's index (a re-import costs little);
+# ON CONFLICT still settles a race between two concurrent earnings.
 EARN = (
     """
-    WITH earned AS (
-        INSERT INTO loyalty_pointsentry
-            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
-             idempotency_key, created_at, releases_at, expires_at, transaction_id)
-        SELECT %(tenant)s, m.id, 'earn', 'transaction', 0, p.points, '',
-               'earn:txn:' || t.id, now(),
-               greatest(t.occurred_at + make_interval(days => %(window_days)s), now()),
-               CASE WHEN %(expiry_months)s > 0
-                    THEN t.occurred_at + make_interval(months => %(expiry_months)s) END,
-               t.id
+    WITH candidates AS MATERIALIZED (
+        SELECT t.id, m.id AS member_id, t.occurred_at,
+               floor(
+                   t.amount * %(points_per_unit)s * coalesce(tm.multiplier, 1) * coalesce((
+                       SELECT max(b.multiplier) FROM loyalty_bonusrule b
+                       WHERE b.tenant_id = %(tenant)s AND b.is_active
+                         AND (b.category_id IS NULL OR b.category_id = t.category_id)
+                         AND (b.channel = '' OR b.channel = t.channel)
+                         AND (b.starts_on IS NULL
+                              OR b.starts_on <= (t.occurred_at AT TIME ZONE %(tz)s)::date)
+                         AND (b.ends_on IS NULL
+                              OR b.ends_on >= (t.occurred_at AT TIME ZONE %(tz)s)::date)
+                   ), 1)
+               )::integer AS points
         FROM customers_transaction t
         JOIN loyalty_member m
             ON m.customer_id = t.customer_id AND m.tenant_id = %(tenant)s AND m.left_at IS NULL
         LEFT JOIN segmentation_customerscore s ON s.customer_id = t.customer_id
         LEFT JOIN loyalty_tiermultiplier tm
             ON tm.tenant_id = %(tenant)s AND tm.tier_id = s.tier_id
-        CROSS JOIN LATERAL (
-            SELECT floor(
-                t.amount * %(points_per_unit)s * coalesce(tm.multiplier, 1) * coalesce((
-                    SELECT max(b.multiplier) FROM loyalty_bonusrule b
-                    WHERE b.tenant_id = %(tenant)s AND b.is_active
-                      AND (b.category_id IS NULL OR b.category_id = t.category_id)
-                      AND (b.channel = '' OR b.channel = t.channel)
-                      AND (b.starts_on IS NULL
-                           OR b.starts_on <= (t.occurred_at AT TIME ZONE %(tz)s)::date)
-                      AND (b.ends_on IS NULL
-                           OR b.ends_on >= (t.occurred_at AT TIME ZONE %(tz)s)::date)
-                ), 1)
-            )::integer AS points
-        ) p
         WHERE """
     + _EARNABLE
     + """
-          AND p.points > 0
+          AND NOT EXISTS (
+              SELECT 1 FROM loyalty_pointsentry x
+              WHERE x.tenant_id = %(tenant)s AND x.idempotency_key = 'earn:txn:' || t.id
+          )
+    ), earned AS (
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, releases_at, expires_at, transaction_id)
+        SELECT %(tenant)s, c.member_id, 'earn', 'transaction', 0, c.points, '',
+               'earn:txn:' || c.id, now(),
+               greatest(c.occurred_at + make_interval(days => %(window_days)s), now()),
+               CASE WHEN %(expiry_months)s > 0
+                    THEN c.occurred_at + make_interval(months => %(expiry_months)s) END,
+               c.id
+        FROM candidates c
+        WHERE c.points > 0
         ON CONFLICT DO NOTHING
         RETURNING member_id, pending_delta
     ), totals AS (
@@ -118,8 +125,9 @@ EARN = (
 )
 
 # Pending -> available for earn entries whose return window ended and that were neither
-# released nor reversed. Only entries due since the last run (one day of overlap) are looked
-# at, so the nightly cost follows the day's purchases, not the ledger's size.
+# released nor reversed (the unique constraint on `settles`, not an anti-join: the planner
+# would hash the whole ledger for it). Only entries due since the last run (one day of
+# overlap) are looked at, so the nightly cost follows the day's purchases, not the ledger.
 RELEASE = """
     WITH released AS (
         INSERT INTO loyalty_pointsentry
@@ -131,8 +139,8 @@ RELEASE = """
         WHERE e.tenant_id = %(tenant)s
           AND e.kind = 'earn' AND e.pending_delta > 0
           AND e.releases_at <= %(now)s
-          AND (%(since)s::timestamptz IS NULL OR e.releases_at > %(since)s)
-          AND NOT EXISTS (SELECT 1 FROM loyalty_pointsentry s WHERE s.settles_id = e.id)
+          AND e.releases_at > coalesce(%(since)s::timestamptz, '-infinity')
+        -- An earn already released or reversed conflicts on the unique "settles": skipped.
         ON CONFLICT DO NOTHING
         RETURNING member_id, available_delta
     ), totals AS (
@@ -155,7 +163,7 @@ EXPIRY_CANDIDATES = """
         SELECT e.member_id FROM loyalty_pointsentry e
         WHERE e.tenant_id = %(tenant)s
           AND e.expires_at <= %(now)s
-          AND (%(since)s::timestamptz IS NULL OR e.expires_at > %(since)s)
+          AND e.expires_at > coalesce(%(since)s::timestamptz, '-infinity')
           AND e.kind IN ('earn', 'adjust', 'reverse')
     )
     AND m.available > 0
@@ -223,7 +231,7 @@ REFUNDED_UNREVERSED = """
     SELECT e.transaction_id
     FROM customers_transaction t
     JOIN loyalty_pointsentry e
-        ON e.transaction_id = t.id AND e.tenant_id = %(tenant)s AND e.kind = 'earn'
+        ON e.tenant_id = %(tenant)s AND e.idempotency_key = 'earn:txn:' || t.id
     WHERE t.tenant_id = %(tenant)s AND t.status = 'refunded'
       AND NOT EXISTS (
           SELECT 1 FROM loyalty_pointsentry r
