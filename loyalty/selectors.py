@@ -56,9 +56,17 @@ def customer_loyalty(*, tenant: Tenant, customer: Customer, recent: int = 5) -> 
 
     programme = programme_for(tenant=tenant)
     member = Member.objects.filter(tenant=tenant, customer_id=customer.pk).first()
-    tier_id = customer_tier_id(tenant=tenant, customer=customer)
-    tier = Tier.objects.filter(tenant=tenant, pk=tier_id).first() if tier_id else None
-    multiplier = TierMultiplier.objects.filter(tenant=tenant, tier_id=tier_id).first()
+    score = (
+        CustomerScore.objects.filter(tenant=tenant, customer_id=customer.pk)
+        .select_related("tier")
+        .only("customer_id", "tier")
+        .first()
+    )
+    tier = score.tier if score else None
+    tier_id = tier.pk if tier else None
+    multiplier = (
+        TierMultiplier.objects.filter(tenant=tenant, tier_id=tier_id).first() if tier_id else None
+    )
     expiring = 0
     entries: list[PointsEntry] = []
     rewards: list[Reward] = []
