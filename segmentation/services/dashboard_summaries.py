@@ -67,6 +67,7 @@ def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -
     steps.run("dashboard: dimensions", sql.statement("dashboard_dimensions"))
     steps.run("dashboard: categories", sql.statement("dashboard_categories"))
     steps.run("dashboard: facts delete", sql.statement("dashboard_facts_delete"))
+    steps.run("dashboard: facts update", sql.statement("dashboard_facts_update"))
     steps.run("dashboard: facts insert", sql.statement("dashboard_facts_insert"))
     with steps.timed("dashboard: segment sizes"):
         _segment_sizes_write(tenant=tenant, run=run)

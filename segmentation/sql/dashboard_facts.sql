@@ -4,8 +4,9 @@
 -- window (one more scan, of the window only), and the customer's class.
 CREATE TEMP TABLE seg_facts ON COMMIT DROP AS
 WITH bought AS (
-    -- The categories bought in the activity window: distinct pairs first (hashed), then a list.
-    SELECT pairs.customer_id, array_agg(pairs.category_id) AS category_ids
+    -- The categories bought in the activity window: distinct pairs first (hashed), then a list
+    -- (sorted, so an unchanged list compares equal in step 5).
+    SELECT pairs.customer_id, array_agg(pairs.category_id ORDER BY pairs.category_id) AS category_ids
     FROM (
         SELECT DISTINCT t.customer_id, coalesce(t.category_id, p.category_id) AS category_id
         FROM customers_transaction t

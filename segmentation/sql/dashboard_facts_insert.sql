@@ -1,8 +1,12 @@
+-- ... and customers seen for the first time are added.
 INSERT INTO segmentation_customerfacts
        (tenant_id, customer_id, run_id, status, tier_id, score, revenue, margin, growth_revenue,
         previous_revenue, growth_percent, growth_band, customer_class, last_purchase_at,
         category_ids)
-SELECT %(tenant)s, customer_id, %(run)s, status, tier_id, score, revenue, margin, growth_revenue,
-       previous_revenue, growth_percent, growth_band, customer_class, last_purchase_at,
-       category_ids
-FROM seg_facts
+SELECT %(tenant)s, n.customer_id, %(run)s, n.status, n.tier_id, n.score, n.revenue, n.margin,
+       n.growth_revenue, n.previous_revenue, n.growth_percent, n.growth_band, n.customer_class,
+       n.last_purchase_at, n.category_ids
+FROM seg_facts n
+WHERE NOT EXISTS (
+    SELECT 1 FROM segmentation_customerfacts cf WHERE cf.customer_id = n.customer_id
+)

@@ -263,3 +263,26 @@ def test_recompute_records_each_segments_size(tenant, base, manager_user):
         size = SegmentRunSize.objects.get(segment=segment, run=run)
     # A, C, D, E are in Marmara (H is archived): revenue 1000 + 300 + 100 + 0
     assert (size.customers, size.revenue) == (4, Decimal("1400.00"))
+
+
+def test_facts_are_rewritten_only_where_they_changed(tenant, base):
+    from django.utils import timezone
+
+    def last_changed_by() -> dict[int, int]:
+        with scopes_disabled():
+            return dict(CustomerFacts.objects.filter(tenant=tenant).values_list("customer", "run"))
+
+    before = last_changed_by()
+    assert base["second"].pk in before.values()  # A, B, D changed in the second run
+    third = scores_recompute(tenant=tenant, now=NOW)  # the same data again: nothing changes
+    assert last_changed_by() == before
+    with scopes_disabled():
+        base["c"].archived_at = timezone.now()
+        base["c"].save(update_fields=["archived_at"])
+    scores_recompute(tenant=tenant, now=NOW)
+    with scopes_disabled():
+        customers = set(
+            CustomerFacts.objects.filter(tenant=tenant).values_list("customer", flat=True)
+        )
+    assert base["c"].pk not in customers and len(customers) == 6
+    assert third.status == "succeeded"
