@@ -93,3 +93,43 @@ def test_the_last_item_of_a_reward_goes_to_one_member(tenant, programme):
         assert RewardRedemption.objects.count() == 1
         # The loser kept their points: the failed redemption rolled back entirely.
         assert sorted(Member.objects.values_list("available", flat=True)) == [400, 500]
+
+
+def test_a_single_use_coupon_used_twice_at_once_works_once(tenant, programme):
+    from decimal import Decimal
+
+    from loyalty.models import Coupon, CouponUse
+    from loyalty.services.coupons import coupon_batch_create, coupon_redeem
+
+    customer = CustomerFactory(tenant=tenant)
+    with scope(tenant=tenant):
+        batch = coupon_batch_create(
+            tenant=tenant, actor=None, name="Tek", discount_type="amount", value=Decimal("20")
+        )
+        code = Coupon.objects.get(batch=batch).code
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = ["", ""]
+
+    def attempt(index: int) -> None:
+        try:
+            with scope(tenant=tenant), translation.override("en"):
+                barrier.wait(timeout=10)
+                coupon_redeem(
+                    tenant=tenant, actor=None, code=code, customer=customer, spend=Decimal("50")
+                )
+            outcomes[index] = "ok"
+        except LoyaltyError as exc:
+            outcomes[index] = str(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["This coupon has already been used.", "ok"]
+    with scopes_disabled():
+        assert Coupon.objects.get(code=code).uses == 1
+        assert CouponUse.objects.count() == 1
