@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
+from django.db.models.functions import Abs
 from django.forms.models import BaseModelFormSet
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from segmentation.models import ScoreRun, Tier, ValueKey
@@ -27,6 +34,7 @@ from segmentation.services.configuration import (
     tier_snapshot,
     value_key_snapshot,
 )
+from segmentation.weight_preview import KeyWeight, weights_preview
 
 
 def _tenant_of(form: forms.ModelForm) -> Any:
@@ -183,11 +191,88 @@ class ValueKeyAdmin(_AuditedConfigurationAdmin):
     form = ValueKeyForm
     changelist_formset = ValueKeyFormSet
     snapshot = staticmethod(value_key_snapshot)
-    list_display = ("metric", "weight", "window_days", "normalisation", "is_active", "order")
+    list_display = (
+        "metric",
+        "weight",
+        "share_of_score",
+        "window_days",
+        "normalisation",
+        "is_active",
+        "order",
+    )
     list_editable = ("weight", "window_days", "normalisation", "is_active", "order")
     list_filter = ("is_active", "metric")
     ordering = ("order", "id")
     fields = VALUE_KEY_FIELDS  # the fields the audit snapshot records
+    change_list_template = "admin/segmentation/valuekey/change_list.html"
+
+    def get_queryset(self, request: HttpRequest):
+        # Σ|weight| of the tenant's active keys, in the list's one query (no query per row).
+        total = (
+            ValueKey.objects.with_scopes_disabled()
+            .filter(tenant=OuterRef("tenant"), is_active=True)
+            .values("tenant")
+            .annotate(total=Sum(Abs("weight")))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(active_weight_total=Subquery(total, output_field=DecimalField()))
+        )
+
+    @admin.display(description=_("share of the score"))
+    def share_of_score(self, key: ValueKey) -> str:
+        """|weight| ÷ Σ|weight| of the active keys: the most points of 100 this key can give."""
+        total = getattr(key, "active_weight_total", None)
+        if not key.is_active or not total:
+            return "—"
+        share = (100 * abs(key.weight) / total).quantize(Decimal("0.1"))
+        return f"{formats.number_format(share, 1)} %"
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(self.preview_view))
+        return [
+            path("preview/", preview, name="segmentation_valuekey_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The tier sizes the weights typed in the list would give, before saving (no writes):
+        the list's own formset checks them, weights_preview counts in one statement."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        FormSet = self.get_changelist_formset(request)
+        queryset = self._get_list_editable_queryset(request, FormSet.get_default_prefix())
+        formset = FormSet(request.POST, request.FILES, queryset=queryset)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        context["title"] = _("Preview of the tier sizes")
+        tenant = getattr(request, "tenant", None)
+        if formset.is_valid():
+            tenants = {form.instance.tenant for form in formset.forms} or {tenant}
+            if len(tenants) != 1 or None in tenants:
+                context["errors"] = [_("Preview the keys of one company at a time.")]
+            else:
+                weights = {
+                    form.instance.pk: KeyWeight(
+                        is_active=bool(form.cleaned_data.get("is_active")),
+                        weight=form.cleaned_data.get("weight") or Decimal(0),
+                    )
+                    for form in formset.forms
+                    if form.instance.pk
+                }
+                context["preview"] = weights_preview(tenant=tenants.pop(), weights=weights)
+        else:
+            errors = list(formset.non_form_errors())
+            for form in formset.forms:
+                for field_name, field_errors in form.errors.items():
+                    label = form.fields[field_name].label if field_name in form.fields else ""
+                    errors.extend(f"{form.instance}: {label} {e}".strip() for e in field_errors)
+            context["errors"] = errors
+        template = "admin/segmentation/valuekey/_preview.html"
+        if not request.htmx:
+            template = "admin/segmentation/valuekey/preview.html"
+        return render(request, template, context)  # errors are shown like a form's, in 200
 
 
 @admin.register(Tier)
