@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.models import AuditEntry
-from segmentation.models import ScoreRun, ValueKey
+from segmentation.models import CustomerScore, ScoreRun, ValueKey
 from segmentation.services import scores_recompute
 from segmentation.weight_preview import KeyWeight, score_shares, weights_preview
 from tests.segmentation.factories import buy, customer, use_keys, use_tiers
@@ -174,3 +174,22 @@ def test_the_preview_is_for_admins_only(manager_client, tenant, base):
 def test_the_value_keys_list_has_the_preview_button(admin_client_, tenant, base):
     response = admin_client_.get(reverse("admin:segmentation_valuekey_changelist"))
     assert 'id="value-key-preview-button"' in response.content.decode()
+
+
+def test_the_preview_matches_a_recompute_with_the_new_weights(tenant, base, now):
+    # Only the weights change, so the last run's normalised values are the next run's too.
+    weights = {base["purchases"].pk: KeyWeight(is_active=True, weight=Decimal(-3))}
+    with scope(tenant=tenant):
+        preview = weights_preview(tenant=tenant, weights=weights)
+    with scopes_disabled():
+        ValueKey.objects.filter(pk=base["purchases"].pk).update(weight=Decimal(-3))
+    scores_recompute(tenant=tenant, now=now)
+    with scopes_disabled():
+        counts = {
+            tier.pk: CustomerScore.objects.filter(tenant=tenant, computed_tier=tier).count()
+            for tier in base["tiers"]
+        }
+    assert [row.previewed for row in preview.tiers] == [counts[t.pk] for t in base["tiers"]]
+    with scope(tenant=tenant):
+        again = weights_preview(tenant=tenant, weights={})
+    assert again.moved == 0
