@@ -193,3 +193,29 @@ def test_the_preview_matches_a_recompute_with_the_new_weights(tenant, base, now)
     with scope(tenant=tenant):
         again = weights_preview(tenant=tenant, weights={})
     assert again.moved == 0
+
+
+def test_another_companys_admin_cannot_preview_these_keys(other_tenant_client, tenant, base):
+    keys = [base["revenue"], base["purchases"]]
+    response = other_tenant_client.post(
+        reverse("admin:segmentation_valuekey_preview"),
+        _changelist_data(keys, ["off", "1"]),
+        headers={"HX-Request": "true"},
+    )
+    content = response.content.decode()
+    assert 'class="errorlist"' in content
+    assert "would change tier" not in content
+
+
+def test_the_preview_speaks_turkish(admin_client_, tenant, base):
+    from django.conf import settings
+
+    admin_client_.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
+    response = admin_client_.post(
+        reverse("admin:segmentation_valuekey_preview"),
+        _changelist_data([base["revenue"], base["purchases"]], ["off", "1"]),
+        headers={"HX-Request": "true"},
+    )
+    content = response.content.decode()
+    assert "4 aktif müşteriden 1 tanesinin katmanı değişirdi." in content
+    assert "Puandaki payı" in content
