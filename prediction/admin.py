@@ -36,6 +36,8 @@ class PredictionSettingsAdmin(TenantScopedAdmin):
                     "cost_per_contact",
                     "cost_per_order",
                     "cost_per_complaint",
+                    "cost_per_reward",
+                    "cost_per_coupon",
                 ]
             },
         ),

@@ -117,6 +117,20 @@ class PredictionSettings(TenantOwnedModel):
         default=Decimal("50.00"),
         validators=[MinValueValidator(0)],
     )
+    cost_per_reward = models.DecimalField(
+        _("cost of a reward redeemed"),
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("What one loyalty reward given out costs the company."),
+    )
+    cost_per_coupon = models.DecimalField(
+        _("cost of a coupon redeemed"),
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("What one coupon used costs the company."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -131,7 +145,9 @@ class PredictionSettings(TenantOwnedModel):
             models.CheckConstraint(
                 condition=Q(cost_per_contact__gte=0)
                 & Q(cost_per_order__gte=0)
-                & Q(cost_per_complaint__gte=0),
+                & Q(cost_per_complaint__gte=0)
+                & Q(cost_per_reward__gte=0)
+                & Q(cost_per_coupon__gte=0),
                 name="prediction_settings_costs_non_negative",
             ),
         ]

@@ -45,6 +45,8 @@ def relationship_review_refresh(*, tenant: Tenant) -> int:
         "cost_per_contact": settings.cost_per_contact,
         "cost_per_order": settings.cost_per_order,
         "cost_per_complaint": settings.cost_per_complaint,
+        "cost_per_reward": settings.cost_per_reward,
+        "cost_per_coupon": settings.cost_per_coupon,
     }
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM prediction_relationshipflag WHERE tenant_id = %s", [tenant.pk])

@@ -3,6 +3,9 @@
 -- left out (the decision is already taken). Money stays numeric.
 --   cost to serve = contacts × cost per contact + purchases × cost per order
 --                   + complaints × cost per complaint
+--                   + campaign contacts sent, each at the cost recorded on it (the campaign's
+--                     cost for its channel)
+--                   + rewards redeemed × cost per reward + coupons used × cost per coupon
 --   profit        = margin (amount − cost of the completed purchases that have a cost)
 --                   − cost to serve
 INSERT INTO prediction_relationshipflag (tenant_id, customer_id, rules, evidence, profit, reviewed_at)
@@ -39,6 +42,23 @@ WITH sales AS (
     FROM customers_interaction i
     WHERE i.tenant_id = %(tenant)s AND i.occurred_at >= %(since)s AND i.occurred_at < %(until)s
     GROUP BY i.customer_id
+), campaign_contacts AS (
+    SELECT r.customer_id, count(*) AS campaign_contacts, sum(r.cost) AS campaign_cost
+    FROM campaigns_recipient r
+    WHERE r.tenant_id = %(tenant)s AND r."group" = 'target' AND r.status = 'sent'
+      AND r.sent_at >= %(since)s AND r.sent_at < %(until)s
+    GROUP BY r.customer_id
+), rewards AS (
+    SELECT m.customer_id, count(*) AS rewards
+    FROM loyalty_rewardredemption rr
+    JOIN loyalty_member m ON m.id = rr.member_id
+    WHERE rr.tenant_id = %(tenant)s AND rr.created_at >= %(since)s AND rr.created_at < %(until)s
+    GROUP BY m.customer_id
+), coupons AS (
+    SELECT u.customer_id, count(*) AS coupons
+    FROM loyalty_couponuse u
+    WHERE u.tenant_id = %(tenant)s AND u.used_at >= %(since)s AND u.used_at < %(until)s
+    GROUP BY u.customer_id
 ), figures AS (
     SELECT c.id AS customer_id,
            coalesce(s.purchases, 0) AS purchases,
@@ -52,16 +72,28 @@ WITH sales AS (
            coalesce(s.deals, 0) AS deals,
            coalesce(f.complaints, 0) AS complaints,
            coalesce(i.contacts, 0) AS contacts,
+           coalesce(cc.campaign_contacts, 0) AS campaign_contacts,
+           coalesce(cc.campaign_cost, 0) AS campaign_cost,
+           coalesce(rw.rewards, 0) AS rewards,
+           coalesce(cu.coupons, 0) AS coupons,
            coalesce(i.contacts, 0) * %(cost_per_contact)s::numeric
              + coalesce(s.purchases, 0) * %(cost_per_order)s::numeric
-             + coalesce(f.complaints, 0) * %(cost_per_complaint)s::numeric AS cost_to_serve
+             + coalesce(f.complaints, 0) * %(cost_per_complaint)s::numeric
+             + coalesce(cc.campaign_cost, 0)
+             + coalesce(rw.rewards, 0) * %(cost_per_reward)s::numeric
+             + coalesce(cu.coupons, 0) * %(cost_per_coupon)s::numeric AS cost_to_serve
     FROM customers_customer c
     LEFT JOIN sales s ON s.customer_id = c.id
     LEFT JOIN complaints f ON f.customer_id = c.id
     LEFT JOIN contacts i ON i.customer_id = c.id
+    LEFT JOIN campaign_contacts cc ON cc.customer_id = c.id
+    LEFT JOIN rewards rw ON rw.customer_id = c.id
+    LEFT JOIN coupons cu ON cu.customer_id = c.id
     WHERE c.tenant_id = %(tenant)s AND c.archived_at IS NULL
       AND c.lifecycle_stage <> 'terminated'
-      AND (s.customer_id IS NOT NULL OR f.customer_id IS NOT NULL OR i.customer_id IS NOT NULL)
+      AND (s.customer_id IS NOT NULL OR f.customer_id IS NOT NULL OR i.customer_id IS NOT NULL
+           OR cc.customer_id IS NOT NULL OR rw.customer_id IS NOT NULL
+           OR cu.customer_id IS NOT NULL)
 ), flagged AS (
     SELECT figures.*, margin - cost_to_serve AS profit,
            array_remove(ARRAY[
@@ -87,7 +119,9 @@ SELECT %(tenant)s, customer_id, rules,
            'purchases', purchases, 'refunds', refunds, 'margin', margin::text,
            'without_cost', without_cost, 'invoices', invoices, 'late', late,
            'days_late', days_late::text, 'priced', priced, 'deals', deals,
-           'complaints', complaints, 'contacts', contacts, 'cost_to_serve', cost_to_serve::text
+           'complaints', complaints, 'contacts', contacts,
+           'campaign_contacts', campaign_contacts, 'campaign_cost', campaign_cost::text,
+           'rewards', rewards, 'coupons', coupons, 'cost_to_serve', cost_to_serve::text
        ),
        profit, %(now)s
 FROM flagged

@@ -10,11 +10,14 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from campaigns.models import Channel, Recipient, RecipientGroup, RecipientStatus
 from crm.models import AuditEntry
 from customers.models import LifecycleStage, TransactionStatus
+from loyalty.models import Coupon, CouponBatch, CouponUse, Member, Reward, RewardRedemption
 from prediction.models import DecisionAction, RelationshipDecision, RelationshipFlag
 from prediction.services import PredictionError, settings_for
 from prediction.services.review import relationship_decide, relationship_review_refresh
+from tests.campaigns.factories import CampaignFactory
 from tests.factories import (
     CustomerFactory,
     FeedbackFactory,
@@ -37,6 +40,8 @@ def costs(tenant):
         settings.cost_per_contact = Decimal("25.00")
         settings.cost_per_order = Decimal("10.00")
         settings.cost_per_complaint = Decimal("50.00")
+        settings.cost_per_reward = Decimal("30.00")
+        settings.cost_per_coupon = Decimal("5.00")
         settings.save()
     return settings
 
@@ -72,6 +77,68 @@ def test_cost_to_serve_and_unprofitable(tenant, costs):
     assert flag.profit == Decimal("-75.00")
     assert flag.evidence["cost_to_serve"] == "145.00"
     assert flag.evidence["margin"] == "70.00"
+
+
+def test_cost_to_serve_counts_campaign_contacts_rewards_and_coupons(tenant, costs):
+    customer = CustomerFactory(tenant=tenant)
+    other = CustomerFactory(tenant=tenant)
+    sale(customer, "300", "100")  # margin 200
+    campaign = CampaignFactory(tenant=tenant)
+    with scopes_disabled():
+        for cost, sent, when in (("12.50", True, 3), ("7.50", True, 20), ("9.00", False, 3)):
+            Recipient.objects.create(
+                tenant=tenant,
+                campaign=campaign,
+                customer=customer,
+                occurrence=f"t{cost}",
+                group=RecipientGroup.TARGET,
+                channel=Channel.EMAIL,
+                cost=Decimal(cost),
+                status=RecipientStatus.SENT if sent else RecipientStatus.FAILED,
+                sent_at=days_ago(when) if sent else None,
+            )
+        # Held out as control: no contact, no cost.
+        Recipient.objects.create(
+            tenant=tenant, campaign=campaign, customer=other, group=RecipientGroup.CONTROL
+        )
+        member = Member.objects.create(tenant=tenant, customer=customer)
+        reward = Reward.objects.create(tenant=tenant, name="Kupa", points_cost=100)
+        for when in (2, 4, 400):  # the last one is outside the window
+            RewardRedemption.objects.create(
+                tenant=tenant, reward=reward, member=member, points=100, created_at=days_ago(when)
+            )
+        batch = CouponBatch.objects.create(tenant=tenant, name="Bahar", value=Decimal("10"))
+        coupon = Coupon.objects.create(tenant=tenant, batch=batch, code="BAHAR1", max_uses=5)
+        for _ in range(3):
+            CouponUse.objects.create(
+                tenant=tenant,
+                coupon=coupon,
+                customer=customer,
+                spend=Decimal("100"),
+                discount=Decimal("10"),
+                used_at=days_ago(6),
+            )
+    # cost to serve = 1 order × 10 + campaign (12.50 + 7.50, the failed one not sent)
+    #               + 2 rewards × 30 + 3 coupons × 5 = 10 + 20 + 60 + 15 = 105
+    # profit = 200 − 105 = 95: not flagged. Raise the reward cost to 100: 10 + 20 + 200 + 15
+    #        = 245, profit −45.
+    relationship_review_refresh(tenant=tenant)
+    assert flag_of(customer) is None
+
+    costs.cost_per_reward = Decimal("100.00")
+    with scopes_disabled():
+        costs.save()
+    relationship_review_refresh(tenant=tenant)
+
+    flag = flag_of(customer)
+    assert flag.rules == ["unprofitable"]
+    assert flag.profit == Decimal("-45.00")
+    assert flag.evidence["cost_to_serve"] == "245.00"
+    assert flag.evidence["campaign_contacts"] == 2
+    assert flag.evidence["campaign_cost"] == "20.00"
+    assert flag.evidence["rewards"] == 2
+    assert flag.evidence["coupons"] == 3
+    assert flag_of(other) is None
 
 
 def test_a_profitable_customer_is_not_flagged(tenant, costs):
