@@ -6,10 +6,32 @@
 --                   + campaign contacts sent, each at the cost recorded on it (the campaign's
 --                     cost for its channel)
 --                   + rewards redeemed × cost per reward + coupons used × cost per coupon
+--   deal seeker   = most purchases at a known list price well below it, or most purchases
+--                   a deal of any kind: below list price, bought within a sent campaign
+--                   contact's attribution window, or made with a coupon. Coupon uses are not
+--                   linked to transactions, so each use counts as one purchase (capped at the
+--                   purchases).
 --   profit        = margin (amount − cost of the completed purchases that have a cost)
 --                   − cost to serve
 INSERT INTO prediction_relationshipflag (tenant_id, customer_id, rules, evidence, profit, reviewed_at)
-WITH sales AS (
+WITH purchase_rows AS (
+    -- Each purchase of the window, marked: below list price, within a campaign's attribution.
+    SELECT t.customer_id, t.status, t.amount, t.cost, t.due_date, t.paid_date,
+           coalesce(p.list_price > 0, false) AS priced,
+           coalesce(p.list_price > 0 AND t.amount / t.quantity
+               < p.list_price * (1 - %(discount_percent)s::numeric / 100), false) AS below_list,
+           EXISTS (
+               SELECT 1 FROM campaigns_recipient r
+               JOIN campaigns_campaign k ON k.id = r.campaign_id
+               WHERE r.customer_id = t.customer_id AND r."group" = 'target'
+                 AND r.status = 'sent' AND r.sent_at <= t.occurred_at
+                 AND t.occurred_at < r.sent_at + make_interval(days => k.attribution_days)
+           ) AS from_campaign
+    FROM customers_transaction t
+    LEFT JOIN customers_product p ON p.id = t.product_id
+    WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase'
+      AND t.occurred_at >= %(since)s AND t.occurred_at < %(until)s
+), sales AS (
     SELECT t.customer_id,
            count(*) FILTER (WHERE t.status = 'completed') AS purchases,
            count(*) FILTER (WHERE t.status = 'refunded') AS refunds,
@@ -22,14 +44,13 @@ WITH sales AS (
            avg(coalesce(t.paid_date, %(today)s::date) - t.due_date) FILTER (
                WHERE t.due_date IS NOT NULL AND t.status = 'completed'
                  AND coalesce(t.paid_date, %(today)s::date) > t.due_date) AS days_late,
-           count(*) FILTER (WHERE t.status = 'completed' AND p.list_price > 0) AS priced,
-           count(*) FILTER (WHERE t.status = 'completed' AND p.list_price > 0
-               AND t.amount / t.quantity
-                   < p.list_price * (1 - %(discount_percent)s::numeric / 100)) AS deals
-    FROM customers_transaction t
-    LEFT JOIN customers_product p ON p.id = t.product_id
-    WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase'
-      AND t.occurred_at >= %(since)s AND t.occurred_at < %(until)s
+           count(*) FILTER (WHERE t.status = 'completed' AND t.priced) AS priced,
+           count(*) FILTER (WHERE t.status = 'completed' AND t.below_list) AS deals,
+           count(*) FILTER (WHERE t.status = 'completed' AND t.from_campaign)
+               AS campaign_purchases,
+           count(*) FILTER (WHERE t.status = 'completed' AND (t.below_list OR t.from_campaign))
+               AS deal_or_campaign
+    FROM purchase_rows t
     GROUP BY t.customer_id
 ), complaints AS (
     SELECT f.customer_id, count(*) AS complaints
@@ -70,6 +91,8 @@ WITH sales AS (
            round(coalesce(s.days_late, 0), 1) AS days_late,
            coalesce(s.priced, 0) AS priced,
            coalesce(s.deals, 0) AS deals,
+           coalesce(s.campaign_purchases, 0) AS campaign_purchases,
+           coalesce(s.deal_or_campaign, 0) AS deal_or_campaign,
            coalesce(f.complaints, 0) AS complaints,
            coalesce(i.contacts, 0) AS contacts,
            coalesce(cc.campaign_contacts, 0) AS campaign_contacts,
@@ -106,6 +129,9 @@ WITH sales AS (
                     THEN 'late_payer' END,
                CASE WHEN priced >= %(min_deal_purchases)s
                      AND deals::numeric / priced > %(deal_share)s::numeric
+                    OR purchases >= %(min_deal_purchases)s
+                     AND least(deal_or_campaign + coupons, purchases)::numeric / purchases
+                         > %(deal_share)s::numeric
                     THEN 'deal_seeker' END,
                CASE WHEN refunds >= %(min_refunds)s
                      AND refunds::numeric / (purchases + refunds) > %(refund_share)s::numeric
@@ -119,6 +145,8 @@ SELECT %(tenant)s, customer_id, rules,
            'purchases', purchases, 'refunds', refunds, 'margin', margin::text,
            'without_cost', without_cost, 'invoices', invoices, 'late', late,
            'days_late', days_late::text, 'priced', priced, 'deals', deals,
+           'campaign_purchases', campaign_purchases,
+           'deal_purchases', least(deal_or_campaign + coupons, purchases),
            'complaints', complaints, 'contacts', contacts,
            'campaign_contacts', campaign_contacts, 'campaign_cost', campaign_cost::text,
            'rewards', rewards, 'coupons', coupons, 'cost_to_serve', cost_to_serve::text

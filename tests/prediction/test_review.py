@@ -218,6 +218,58 @@ def test_deal_seeker_buys_mostly_well_below_list_price(tenant, costs):
     assert flag_of(seeker).rules == ["deal_seeker"]
 
 
+def test_deal_seeker_buys_mostly_after_campaigns_or_with_coupons(tenant, costs):
+    seeker, held_out = CustomerFactory(tenant=tenant), CustomerFactory(tenant=tenant)
+    campaign = CampaignFactory(tenant=tenant, attribution_days=30)
+    with scopes_disabled():
+        Recipient.objects.create(
+            tenant=tenant,
+            campaign=campaign,
+            customer=seeker,
+            group=RecipientGroup.TARGET,
+            channel=Channel.EMAIL,
+            status=RecipientStatus.SENT,
+            sent_at=days_ago(40),
+        )
+        Recipient.objects.create(
+            tenant=tenant, campaign=campaign, customer=held_out, group=RecipientGroup.CONTROL
+        )
+        batch = CouponBatch.objects.create(tenant=tenant, name="Bahar", value=Decimal("10"))
+        coupon = Coupon.objects.create(tenant=tenant, batch=batch, code="BAHAR2", max_uses=5)
+
+    def use_coupon(customer):
+        with scopes_disabled():
+            CouponUse.objects.create(
+                tenant=tenant,
+                coupon=coupon,
+                customer=customer,
+                spend=Decimal("1000"),
+                discount=Decimal("10"),
+                used_at=days_ago(2),
+            )
+
+    # Full price (no list price known): 3 bought within the 30 days after the contact 40
+    # days ago (days 38, 30, 15), 3 after the window closed (days 5, 3, 1).
+    for customer in (seeker, held_out):
+        for days in (38, 30, 15, 5, 3, 1):
+            sale(customer, "1000", "100", days=days)
+        use_coupon(customer)
+    # seeker: 3 after the campaign + 1 coupon = 4 of 6 = 0.67, not above 0.8
+    relationship_review_refresh(tenant=tenant)
+    assert flag_of(seeker) is None
+
+    use_coupon(seeker)  # 3 + 2 = 5 of 6 = 0.83 > 0.8
+    use_coupon(held_out)  # held out of the campaign: 2 coupons of 6 = 0.33
+    relationship_review_refresh(tenant=tenant)
+
+    flag = flag_of(seeker)
+    assert flag.rules == ["deal_seeker"]
+    assert flag.evidence["campaign_purchases"] == 3
+    assert flag.evidence["coupons"] == 2
+    assert flag.evidence["deal_purchases"] == 5
+    assert flag_of(held_out) is None
+
+
 def test_suspected_fraud_on_many_refunds(tenant, costs):
     customer = CustomerFactory(tenant=tenant)
     sale(customer, "1000", "100")
