@@ -11,15 +11,18 @@ class PredictionConfig(AppConfig):
     verbose_name = _("Prediction")
 
     def ready(self) -> None:
+        from crm.demo import DemoLoader, register_demo_loader
         from crm.models import Tenant
         from crm.navigation import MenuItem, register_menu_item
         from customers.panels import CustomerPanel, register_customer_panel
         from prediction import panels
+        from prediction.demo import demo_predictions_load
         from prediction.metrics import register_prediction_metrics
         from prediction.signals import tenant_created
 
         post_save.connect(tenant_created, sender=Tenant, dispatch_uid="prediction_settings")
         register_prediction_metrics()
+        register_demo_loader(DemoLoader(key="predictions", load=demo_predictions_load, order=45))
         register_menu_item(
             MenuItem(
                 label=_("Predictions"),

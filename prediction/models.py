@@ -169,6 +169,7 @@ class PredictionTrigger(models.TextChoices):
     NIGHTLY = "nightly", _("Nightly")
     MANUAL = "manual", _("Manual")
     COMMAND = "command", _("Command")
+    DEMO = "demo", _("Demo data")
 
 
 class PredictionRun(TenantOwnedModel):

@@ -149,3 +149,14 @@ def test_customer_list_sorts_by_propensity_for_managers(manager_client, tenant, 
 def test_sales_see_no_prediction_column(sales_client, tenant):
     response = sales_client.get(reverse("customers:list", kwargs={"tenant_slug": tenant.slug}))
     assert "Propensity (30 days)" not in response.content.decode()
+
+
+def test_list_page_says_when_there_is_not_enough_data(manager_client, tenant):
+    rows = [(key, day, 10) for key in "ab" for day in (date(2025, 1, 1), date(2025, 2, 1))]
+    load_purchases(tenant, [*rows, ("c", date(2025, 1, 1), 10)])
+    predictions_run(tenant=tenant, as_of=AS_OF, live=True)
+
+    response = manager_client.get(url("list", tenant))
+
+    assert response.status_code == 200
+    assert "Not enough data to predict: only 2 customers have bought" in response.content.decode()
