@@ -27,7 +27,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             type=date.fromisoformat,
-            help="Score as at the end of this day (YYYY-MM-DD); kept only with --live.",
+            help=(
+                "Score as at the end of this day (YYYY-MM-DD); kept only with --live. Value keys "
+                "read from stored predictions count only predictions made for this day or "
+                "earlier: with today's live predictions, those keys give no value to anyone."
+            ),
         )
         parser.add_argument(
             "--live", action="store_true", help="With --as-of: replace the live scores."
