@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from prediction.models import CustomerPrediction, PredictionStatus
@@ -117,11 +118,12 @@ def test_prediction_value_keys_read_the_live_predictions(tenant, other_tenant, s
         ("expected_purchases", "expected_purchases"),
         ("p_alive", "p_alive"),
     ]:
-        query = METRICS[key].query.format(tenant="%(tenant)s")
+        query = METRICS[key].query.format(tenant="%(tenant)s", today="%(today)s", now="%(now)s")
+        params = {"today": date.today(), "now": timezone.now()}
         with connection.cursor() as cursor:
-            cursor.execute(query, {"tenant": tenant.pk})
+            cursor.execute(query, {"tenant": tenant.pk, **params})
             values[key] = dict(cursor.fetchall())
-            cursor.execute(query, {"tenant": other_tenant.pk})
+            cursor.execute(query, {"tenant": other_tenant.pk, **params})
             assert cursor.fetchall() == []
         assert values[key][customer.pk] == pytest.approx(float(getattr(expected, column)))
     assert Decimal(str(values["predicted_value"][customer.pk])) == expected.predicted_value
