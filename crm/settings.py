@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Early (after the language is known, for its 400 page): NUL bytes, huge numbers and
+    # overlong values never reach a view.
+    "crm.odd_input.OddInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,6 +172,8 @@ MEDIA_URL = "media/"
 # Uploaded CSV files above this size are refused with a clear message.
 CRM_MAX_UPLOAD_BYTES = env.int("CRM_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Longest query parameter or url-encoded form value accepted (crm.odd_input); longer: 400.
+CRM_MAX_PARAMETER_LENGTH = env.int("CRM_MAX_PARAMETER_LENGTH", default=2000)
 # Days an import's uploaded file and its rejected rows (personal data) are kept after it ends.
 CRM_IMPORT_RETENTION_DAYS = env.int("CRM_IMPORT_RETENTION_DAYS", default=30)
 # Longest a single statement of a score recompute may run (seconds); past it the run fails with

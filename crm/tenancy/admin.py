@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import HttpRequest
 
@@ -33,8 +34,32 @@ def may_configure(request: HttpRequest) -> bool:
     return _is_superuser(request) or is_tenant_admin
 
 
+def plausible_initial_data(model: Any, initial: dict[str, Any]) -> dict[str, Any]:
+    """The add page's initial values (from its query string) without those a field cannot
+    hold: `?category=abc` would otherwise fail the whole page while rendering the select."""
+    kept = {}
+    for name, value in initial.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            kept[name] = value
+            continue
+        target = field.target_field if field.is_relation and field.concrete else field
+        values = value if isinstance(value, list) else [value]
+        try:
+            for item in values:
+                target.to_python(item)
+        except (ValidationError, TypeError, ValueError):
+            continue
+        kept[name] = value
+    return kept
+
+
 class TenantScopedAdmin(admin.ModelAdmin):
     formfield_overrides = DECIMAL_OVERRIDES
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return plausible_initial_data(self.model, super().get_changeform_initial_data(request))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return may_configure(request)
