@@ -24,7 +24,12 @@ from acquisition.models import CHANNEL_BY_SOURCE, Lead, LeadSource
 from crm.audit import audit_log
 from crm.models import Tenant
 from customers.importing.columns import header_key
-from customers.importing.decoding import ImportFileError, inspect_file, read_table
+from customers.importing.decoding import (
+    ImportFileError,
+    UnreadableRecord,
+    inspect_file,
+    read_table,
+)
 from customers.importing.parsing import clean_cell
 from customers.models import Customer, CustomerKind, LifecycleStage
 from customers.validators import validate_turkish_tax_number
@@ -184,6 +189,9 @@ def leads_import(
     result = LeadImportResult()
     good: list[tuple[int, dict[str, Any]]] = []
     for line, cells in records:
+        if isinstance(cells, UnreadableRecord):
+            result.rejected.append((line, [cells.reason]))
+            continue
         row, errors = _row(cells, positions)
         if errors:
             result.rejected.append((line, errors))

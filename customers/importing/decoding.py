@@ -4,6 +4,13 @@ Turkish spreadsheets arrive as UTF-8, UTF-8 with a BOM (Excel's "CSV UTF-8") or 
 (Excel's plain "CSV" on a Turkish Windows). We try UTF-8 strictly over the whole file first —
 cp1254 decodes almost any byte sequence, so it can only be the fallback — and refuse files that
 neither decodes, or that contain NUL bytes (spreadsheets, archives, images).
+
+Records are read by `_records`, which survives an unbalanced quote: a cell that opens a quote
+and never closes it would swallow the rows after it (up to the csv module's field limit, where
+the whole file used to fail). Such a record — a cell spanning lines that holds the delimiter, or
+a record short of the header's cells with the delimiter inside one — comes out as an
+`UnreadableRecord` (rejected with a reason by the importers), and the lines after its first are
+read again as rows of their own.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import codecs
 import csv
 import io
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -20,6 +28,7 @@ from django.utils.translation import gettext as _
 
 _BLOCK = 1024 * 1024
 DELIMITERS = (",", ";", "\t")
+_SHOWN = 1000  # characters of a cell kept from a record that could not be read
 
 
 class ImportFileError(Exception):
@@ -32,6 +41,104 @@ class FileFormat:
     delimiter: str
     header: list[str]
     total_rows: int  # data records, header excluded
+
+
+class UnreadableRecord(list):
+    """The cells of a record's first line, read literally, for a record that cannot be taken
+    as one row; `reason` tells the user why (translated)."""
+
+    def __init__(self, cells: list[str], reason: str) -> None:
+        super().__init__(cells)
+        self.reason = reason
+
+
+class _Lines:
+    """The physical lines of a text with their numbers (from 1); lines can be put back, to be
+    read again by a new csv reader. `taken` holds the lines handed out since it was cleared:
+    the csv reader asks for a line only when its record needs it."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self._text = text
+        self._back: deque[tuple[int, str]] = deque()
+        self._count = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._back:
+            number, line = self._back.popleft()
+        else:
+            line = self._text.readline()
+            if not line:
+                raise StopIteration
+            self._count += 1
+            number = self._count
+        self.taken.append((number, line))
+        return line
+
+    def put_back(self, lines: list[tuple[int, str]]) -> None:
+        self._back.extendleft(reversed(lines))
+
+
+def _line_break_in(cell: str) -> bool:
+    return "\n" in cell or "\r" in cell
+
+
+def _unbalanced(record: list[str], spans_lines: bool, delimiter: str, width: int) -> bool:
+    """A quote opened and not closed where it should: a cell spanning lines that holds the
+    delimiter (it swallowed rows), or fewer cells than the header with the delimiter in one
+    (it swallowed cells). A quoted address on two lines, or "Kaya; Ltd." in full row, are fine."""
+    if spans_lines and any(_line_break_in(cell) and delimiter in cell for cell in record):
+        return True
+    return 0 < len(record) < width and any(delimiter in cell for cell in record)
+
+
+def _records(text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) for each record, the header first; blank records included.
+    A record with an unbalanced quote, or a cell past the csv module's limit, comes out as an
+    UnreadableRecord, and reading goes on from the line after its first."""
+    lines = _Lines(text)
+    width = 0
+    while True:
+        reader = csv.reader(lines, delimiter=delimiter)
+        while True:
+            lines.taken.clear()
+            failed = None
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                record, failed = [], str(error)
+            taken = list(lines.taken)
+            spans_lines = len(taken) > 1
+            problem = None
+            if (failed is not None and spans_lines) or (
+                failed is None and width and _unbalanced(record, spans_lines, delimiter, width)
+            ):
+                # Past the field limit over several lines: a quote left open, too.
+                problem = _(
+                    'A quotation mark (") opens a cell on this line and is not closed, so '
+                    "the line was not read as a row; the lines after it were read on their "
+                    "own. Remove the quotation mark or close it."
+                )
+            elif failed is not None and "field larger than field limit" in failed:
+                problem = _("A cell is longer than %(limit)d characters.") % {
+                    "limit": csv.field_size_limit()
+                }
+            elif failed is not None:
+                problem = _("This line is not valid CSV.")
+            if problem is None:
+                width = width or len(record)
+                yield taken[0][0], record
+                continue
+            # The first line as typed, for the rejected-rows report (capped: it may be huge).
+            literal = [cell[:_SHOWN] for cell in taken[0][1].rstrip("\r\n").split(delimiter)]
+            yield taken[0][0], UnreadableRecord(literal, problem)
+            lines.put_back(taken[1:])
+            break  # a new reader, from the line after this record's first
 
 
 def _decodes_as(raw: BinaryIO, encoding: str) -> bool:
@@ -88,12 +195,10 @@ def inspect_file(raw: BinaryIO) -> FileFormat:
         if not first_line.strip():
             raise ImportFileError(_("The file is empty."))
         delimiter = detect_delimiter(first_line)
-        header = next(csv.reader([first_line], delimiter=delimiter))
-        total = sum(
-            1 for record in csv.reader(text, delimiter=delimiter) if "".join(record).strip()
-        )
-    except csv.Error as exc:
-        raise ImportFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+        text.seek(0)
+        records = (cells for _line, cells in _records(text, delimiter) if "".join(cells).strip())
+        header = next(records)
+        total = sum(1 for _cells in records)
     finally:
         text.detach()
     if total == 0:
@@ -105,25 +210,18 @@ def read_table(
     raw: BinaryIO, *, encoding: str, delimiter: str
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header, and (line number, cells) for each non-empty data record after it. Line
-    numbers are the physical lines a spreadsheet shows (the header is usually line 1)."""
+    numbers are the physical lines a spreadsheet shows (the header is usually line 1), where
+    a record starts. A record that cannot be read as a row is an UnreadableRecord: reject it
+    with its `reason`."""
     text = text_stream(raw, encoding)
-    reader = csv.reader(text, delimiter=delimiter)
 
     def records() -> Iterator[tuple[int, list[str]]]:
-        previous_end = 0
         try:
-            for record in reader:
-                # reader.line_num is where a record ends (a quoted cell may span lines);
-                # a user looks for the line where it starts.
-                start, previous_end = previous_end + 1, reader.line_num
+            for start, record in _records(text, delimiter):
                 if "".join(record).strip():
                     yield start, record
         except UnicodeDecodeError as exc:
             raise ImportFileError(_("The file changed after it was checked.")) from exc
-        except csv.Error as exc:
-            raise ImportFileError(
-                _("The file is not valid CSV: %(error)s") % {"error": exc}
-            ) from exc
 
     data = records()
     first = next(data, None)

@@ -32,7 +32,13 @@ from crm.whole_tenant import tables_analyze
 from customers.events import transactions_recorded
 from customers.importing import writing
 from customers.importing.columns import map_header
-from customers.importing.decoding import FileFormat, ImportFileError, inspect_file, read_table
+from customers.importing.decoding import (
+    FileFormat,
+    ImportFileError,
+    UnreadableRecord,
+    inspect_file,
+    read_table,
+)
 from customers.importing.rows import RowReader, RowRejected, reader_for
 from customers.models import (
     IMPORT_STALLED_AFTER,
@@ -273,6 +279,9 @@ class _ChunkWriter:
         rejections: list[dict] = []
         good: list[tuple[int, list[str], tuple]] = []
         for line, record in chunk:
+            if isinstance(record, UnreadableRecord):
+                rejections.append(self._rejection(line, record, [record.reason]))
+                continue
             try:
                 row = self.reader.read(record)
             except RowRejected as exc:
