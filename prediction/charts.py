@@ -12,10 +12,15 @@ from prediction.models import BackTest
 
 # pygal always embeds a small configuration <script> for its tooltips; the plots need none.
 _SCRIPT = re.compile(r"<script[^>]*>.*?</script>|<script[^>]*/>", re.S)
+_STYLE_TAG = re.compile(r"<style(\s[^>]*)?>")
 
 
-def _svg(chart) -> SafeString:
-    return mark_safe(_SCRIPT.sub("", chart.render(is_unicode=True)))
+def _svg(chart, *, style_nonce: str) -> SafeString:
+    """The chart's SVG for inlining in a page: without pygal's script, and with the request's
+    CSP nonce on its <style> elements (the policy refuses inline styles without it)."""
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    svg = _STYLE_TAG.sub(lambda m: f'<style{m.group(1) or ""} nonce="{style_nonce}">', svg)
+    return mark_safe(svg)
 
 
 def _config() -> pygal.Config:
@@ -34,7 +39,7 @@ def _config() -> pygal.Config:
     return config
 
 
-def backtest_charts(test: BackTest) -> dict[str, SafeString] | None:
+def backtest_charts(test: BackTest, *, style_nonce: str) -> dict[str, SafeString] | None:
     results = test.results or {}
     if not results.get("by_frequency"):
         return None
@@ -56,6 +61,6 @@ def backtest_charts(test: BackTest) -> dict[str, SafeString] | None:
     over_time.add(_("Predicted"), [row[1] for row in results["over_time"]])
     over_time.add(_("Actual"), [row[2] for row in results["over_time"]])
     return {
-        "by_frequency": _svg(by_frequency),
-        "over_time": _svg(over_time),
+        "by_frequency": _svg(by_frequency, style_nonce=style_nonce),
+        "over_time": _svg(over_time, style_nonce=style_nonce),
     }

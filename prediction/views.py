@@ -143,6 +143,10 @@ def backtest(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     context = {
         "form": form,
         "result": result,
-        "charts": charts.backtest_charts(result) if result is not None else None,
+        "charts": (
+            charts.backtest_charts(result, style_nonce=request.csp_nonce)
+            if result is not None
+            else None
+        ),
     }
     return render(request, "prediction/backtest.html", context, status=400 if form.errors else 200)

@@ -28,9 +28,15 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # type: ignore[attr-defined]
 
 
+# The worker's database sessions carry this name, so a test can wait for exactly them to end.
+WORKER_APPLICATION_NAME = "crm-fault-test-worker"
+
+
 def worker_start(script: Path, *args: object, **environment: str) -> subprocess.Popen:
     """Start `script` with the test database and `environment` added to this one's."""
-    env = {**os.environ, "DATABASE_URL": test_database_url(), **environment}
+    url = test_database_url()
+    url += ("&" if "?" in url else "?") + f"application_name={WORKER_APPLICATION_NAME}"
+    env = {**os.environ, "DATABASE_URL": url, **environment}
     return subprocess.Popen(
         [sys.executable, str(script), *map(str, args)],
         env=env,
@@ -39,13 +45,13 @@ def worker_start(script: Path, *args: object, **environment: str) -> subprocess.
     )
 
 
-def other_sessions_gone() -> bool:
-    """No other session on the test database: a killed worker's backends have ended (and rolled
-    back whatever they had not committed)."""
+def worker_sessions_gone() -> bool:
+    """The killed worker's database sessions have ended (and rolled back whatever they had not
+    committed)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            [WORKER_APPLICATION_NAME],
         )
         return cursor.fetchone()[0] == 0
 

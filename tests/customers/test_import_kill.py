@@ -18,7 +18,7 @@ from customers.importing.service import import_job_resume, import_job_run
 from customers.models import ImportJob, ImportStatus, Transaction
 from customers.tasks import import_job_process
 from tests.factories import CustomerFactory
-from tests.process_support import other_sessions_gone, wait_for, worker_start
+from tests.process_support import wait_for, worker_sessions_gone, worker_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,13 +62,14 @@ def test_resuming_an_import_killed_mid_file_gives_exactly_one_clean_import(
     )
     try:
         wait_for(lambda: (job := _job(tenant)) is not None and job.processed_rows >= 200)
+        assert not worker_sessions_gone()  # the name reaches the server (else the wait is moot)
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
         if worker.poll() is None:
             worker.kill()
 
-    wait_for(other_sessions_gone)
+    wait_for(worker_sessions_gone)
     job = _job(tenant)
     with scopes_disabled():
         committed = Transaction.objects.filter(tenant=tenant).count()

@@ -3,6 +3,7 @@ enough data", the back-test with its SVG plots, decisions that say what they did
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -81,13 +82,19 @@ def test_backtest_compares_predicted_and_actual_with_svg_plots(
     assert results["over_time"][-1][0] == 122
     assert results["over_time"][-1][2] == pytest.approx(results["actual_total"])
     assert results["over_time"][-1][1] == pytest.approx(results["predicted_total"], rel=1e-6)
-    body = manager_client.get(url("backtest", tenant)).content.decode()
+    response = manager_client.get(url("backtest", tenant))
+    body = response.content.decode()
     figures = [part.split("</figure>")[0] for part in body.split('<figure class="chart">')[1:]]
     assert len(figures) == 2
+    # The Content-Security-Policy refuses inline styles without the request's nonce.
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     for figure in figures:
         assert figure.lstrip().startswith("<svg")
         assert "<script" not in figure
         assert 'href="http' not in figure
+        styles = re.findall(r"<style[^>]*>", figure)
+        assert styles
+        assert all(f'nonce="{nonce}"' in style for style in styles)
 
 
 def test_backtest_form_refuses_a_holdout_ending_in_the_future(manager_client, tenant):
