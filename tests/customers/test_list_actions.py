@@ -165,3 +165,16 @@ def test_saved_view_pages_are_404_for_another_tenant_and_outsiders(
 ):
     assert other_tenant_client.post(_url("saved_view_create"), {"name": "x"}).status_code == 404
     assert outsider_client.post(_url("saved_view_create"), {"name": "x"}).status_code == 404
+
+
+def test_deleting_a_view_is_404_for_another_tenant_and_outsiders(
+    other_tenant_client, outsider_client, tenant, sales_user
+):
+    with scopes_disabled():
+        view = SavedView.objects.create(tenant=tenant, user=sales_user, name="Benim", query="")
+    url = _url("saved_view_delete", view_id=view.pk)
+    for client in (other_tenant_client, outsider_client):
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    with scopes_disabled():
+        assert SavedView.objects.filter(pk=view.pk).exists()

@@ -76,11 +76,12 @@ def test_each_role_gets_exactly_its_pages(
 
 
 def test_freeze_is_403_for_sales_and_404_for_strangers(
-    sales_client, other_tenant_client, tenant, base
+    sales_client, other_tenant_client, outsider_client, tenant, base
 ):
     url = _url("segment_freeze", lambda b: {"segment_id": b["segment"].pk}, base, tenant)
     assert sales_client.post(url).status_code == 403
     assert other_tenant_client.post(url).status_code == 404
+    assert outsider_client.post(url).status_code == 404
     with scopes_disabled():
         assert not SegmentSnapshot.objects.exists()
 
