@@ -43,7 +43,3 @@ def _bars(pairs: list[tuple[str, Decimal | None]]) -> Chart:
 
 def cost_per_won_chart(lines) -> Chart:
     return _bars([(line.label, line.cost_per_won_customer) for line in lines])
-
-
-def conversion_chart(lines) -> Chart:
-    return _bars([(line.label, line.conversion_rate) for line in lines])

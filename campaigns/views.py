@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -196,12 +196,6 @@ def _audited(request: HttpRequest, lines, action: str, campaign):
     )
 
 
-def _csv(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @tenant_permission_required("campaigns.manage")
 @require_POST
@@ -211,7 +205,7 @@ def mail_export(request: HttpRequest, tenant_slug: str, campaign_id: int) -> Htt
     lines = selectors.mail_export_lines(
         tenant=request.tenant, campaign=campaign, turkish_excel=_turkish_excel(request)
     )
-    return _csv(
+    return exporting.csv_download(
         _audited(request, lines, "campaigns.letters.downloaded", campaign),
         f"campaign-{campaign.pk}-letters.csv",
     )
@@ -226,7 +220,7 @@ def sms_outbox_export(request: HttpRequest, tenant_slug: str, campaign_id: int) 
     lines = selectors.sms_outbox_lines(
         tenant=request.tenant, campaign=campaign, turkish_excel=_turkish_excel(request)
     )
-    return _csv(
+    return exporting.csv_download(
         _audited(request, lines, "campaigns.sms_outbox.downloaded", campaign),
         f"campaign-{campaign.pk}-sms.csv",
     )

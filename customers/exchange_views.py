@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,19 +26,6 @@ from customers.importing import selectors
 from customers.importing.columns import COLUMNS_BY_KIND
 from customers.importing.service import ImportResumeError, import_job_create, import_job_resume
 from customers.models import ImportJob, ImportKind, ImportStatus
-
-# Excel: UTF-8 with BOM; the header tells browsers it is a download, not a page.
-_CSV_TYPE = "text/csv; charset=utf-8"
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _csv_download(lines, filename: str) -> StreamingHttpResponse:
-    return _attachment(StreamingHttpResponse(lines, content_type=_CSV_TYPE), filename)
 
 
 def _file_description(job: ImportJob) -> str:
@@ -196,7 +183,7 @@ def import_rejections(request: HttpRequest, tenant_slug: str, job_id: int) -> Ht
         action="customers.import.rejections_exported",
         details={"filter": {"import_job": job.pk}},
     )
-    return _csv_download(lines, f"import-{job.pk}-rejected-rows.csv")
+    return exporting.csv_download(lines, f"import-{job.pk}-rejected-rows.csv")
 
 
 @login_required
@@ -208,7 +195,9 @@ def import_template(request: HttpRequest, tenant_slug: str, kind: str) -> HttpRe
     turkish = (get_language() or "").startswith("tr")
     header, example = selectors.template_rows(kind=kind, turkish=turkish)
     style = exporting.CsvStyle(turkish_excel=turkish, zone=request.tenant.zone)
-    return _csv_download(exporting.csv_lines(header, [example], style), f"{kind}-template.csv")
+    return exporting.csv_download(
+        exporting.csv_lines(header, [example], style), f"{kind}-template.csv"
+    )
 
 
 @login_required
@@ -227,7 +216,7 @@ def export_customers(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         turkish=(request.LANGUAGE_CODE or "").startswith("tr"),
         role=request.tenant_role,
     )
-    return _csv_download(lines, f"customers-{timezone.localdate():%Y-%m-%d}.csv")
+    return exporting.csv_download(lines, f"customers-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @login_required
@@ -261,4 +250,4 @@ def export_transactions(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         date_to=form.cleaned_data["date_to"],
         turkish_excel=form.turkish_excel,
     )
-    return _csv_download(lines, f"transactions-{timezone.localdate():%Y-%m-%d}.csv")
+    return exporting.csv_download(lines, f"transactions-{timezone.localdate():%Y-%m-%d}.csv")

@@ -101,10 +101,6 @@ def list_sorts(*, role: str | None = None) -> list[ListSort]:
     return _allowed(_sorts.values(), role)
 
 
-def list_sort(key: str) -> ListSort | None:
-    return _sorts.get(key)
-
-
 def column_values(
     *, tenant, customer_ids: list[int], columns: list[ListColumn]
 ) -> dict[str, dict[int, Any]]:

@@ -32,7 +32,6 @@ from customers.models import (
     Feedback,
     FeedbackStatus,
     Interaction,
-    InteractionOutcome,
     SavedView,
     Transaction,
     TransactionKind,
@@ -548,12 +547,3 @@ def feedback_overdue_before(*, tenant, now: datetime | None = None) -> datetime:
     """Unresolved feedback opened before this moment is overdue (the company's rule)."""
     days = agenda_settings(tenant=tenant).feedback_overdue_days
     return (now or timezone.now()) - timedelta(days=days)
-
-
-def follow_ups_of(*, tenant, user, limit: int = HOME_LIMIT) -> list[Interaction]:
-    """The user's latest contacts that ended with "follow-up needed" (partial index)."""
-    return list(
-        Interaction.objects.filter(tenant=tenant, user=user, outcome=InteractionOutcome.FOLLOW_UP)
-        .select_related("customer")
-        .order_by("-occurred_at", "-id")[:limit]
-    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,12 +28,6 @@ def _customer_url(request: HttpRequest, customer: Customer) -> str:
     return reverse(
         "customers:detail", kwargs={"tenant_slug": request.tenant.slug, "customer_id": customer.pk}
     )
-
-
-def _csv(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -184,7 +178,7 @@ def statement_csv(request: HttpRequest, tenant_slug: str, customer_id: int):
         action="loyalty.statement.exported",
         details={"customer": customer.pk},
     )
-    return _csv(lines, f"points-{customer.pk}.csv")
+    return exporting.csv_download(lines, f"points-{customer.pk}.csv")
 
 
 @login_required
@@ -219,7 +213,7 @@ def batch_codes_csv(request: HttpRequest, tenant_slug: str, batch_id: int):
         action="loyalty.coupons.exported",
         details={"batch": batch.pk},
     )
-    return _csv(lines, f"coupons-{batch.pk}.csv")
+    return exporting.csv_download(lines, f"coupons-{batch.pk}.csv")
 
 
 @login_required

@@ -71,10 +71,6 @@ def flag_list(*, tenant: Tenant, rule: str | None) -> QuerySet[RelationshipFlag]
     return flags.order_by("profit", "customer_id")
 
 
-def flag_for(*, tenant: Tenant, customer: Customer) -> RelationshipFlag | None:
-    return RelationshipFlag.objects.filter(tenant=tenant, customer=customer).first()
-
-
 def decisions_recent(*, tenant: Tenant, limit: int = 20) -> list[RelationshipDecision]:
     return list(
         RelationshipDecision.objects.filter(tenant=tenant)
