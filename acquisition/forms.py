@@ -35,6 +35,14 @@ CUSTOMER_ENTRY_FIELDS = [
 ]
 
 
+def consent_choices(cleaned_data: dict) -> dict[str, bool]:
+    """The opt-in per channel ticked on a form with one consent_<channel> box per channel."""
+    return {
+        channel.value: bool(cleaned_data.get(f"consent_{channel.value}"))
+        for channel in ConsentChannel
+    }
+
+
 class _CustomerEntryForm(forms.ModelForm):
     """The customer part of a new lead: the record's own validators (phone, TCKN/VKN)."""
 
@@ -231,10 +239,7 @@ class LeadCaptureForm(_CustomerEntryForm):
         return bool(self.data.get("website", "").strip())
 
     def consents(self) -> dict[str, bool]:
-        return {
-            channel.value: bool(self.cleaned_data.get(f"consent_{channel.value}"))
-            for channel in ConsentChannel
-        }
+        return consent_choices(self.cleaned_data)
 
 
 class PreferencesForm(forms.Form):
@@ -257,10 +262,7 @@ class PreferencesForm(forms.Form):
         )
 
     def consents(self) -> dict[str, bool]:
-        return {
-            channel.value: bool(self.cleaned_data.get(f"consent_{channel.value}"))
-            for channel in ConsentChannel
-        }
+        return consent_choices(self.cleaned_data)
 
 
 # --- costs and the report ----------------------------------------------------------------------
