@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
 from acquisition import selectors
-from acquisition.services import preference_link_token
+from acquisition.links import preference_path
 from crm.tenancy.permissions import role_has_permission
 
 
@@ -25,10 +24,7 @@ def customer_panel_context(*, request, tenant, customer) -> dict[str, Any]:
     may_share = role_has_permission(getattr(request, "tenant_role", None), "customers.edit")
     link = ""
     if may_share and customer.archived_at is None:
-        token = preference_link_token(tenant=tenant, customer=customer)
-        link = request.build_absolute_uri(
-            reverse("preferences", kwargs={"company": tenant.slug, "token": token})
-        )
+        link = request.build_absolute_uri(preference_path(tenant=tenant, customer=customer))
     return {
         "lead": selectors.lead_of_customer(tenant=tenant, customer=customer),
         "preference_link": link,

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from acquisition.links import preference_url as public_preference_url
 from acquisition.models import Lead, LeadSource
 from acquisition.public import lead_form_key, lead_form_url
-from acquisition.services import preference_link_token
+from acquisition.services import PreferenceLinkError, preference_link_token
 from acquisition.services.preferences import PREFERENCE_LINK_MAX_AGE
 from customers.models import ConsentRecord, ConsentSource, Customer, Interaction, LifecycleStage
 from tests.factories import CustomerFactory
@@ -262,6 +263,21 @@ def test_an_archived_customers_link_no_longer_opens(client, tenant, person):
     with scopes_disabled():
         Customer.objects.filter(pk=person.pk).update(archived_at=timezone.now())
     assert client.get(url).status_code == 400
+
+
+def test_the_public_preference_url_opens_the_customers_page_on_the_site(
+    client, settings, tenant, other_tenant, person
+):
+    settings.CRM_SITE_URL = "https://crm.example.com/"
+    with scopes_disabled():
+        url = public_preference_url(tenant=tenant, customer=person)
+    prefix = f"https://crm.example.com/p/{tenant.slug}/preferences/"
+    assert url.startswith(prefix)
+    response = client.get(url.removeprefix("https://crm.example.com"))
+    assert response.status_code == 200
+    assert response.context["customer"] == person
+    with scopes_disabled(), pytest.raises(PreferenceLinkError):
+        public_preference_url(tenant=other_tenant, customer=person)
 
 
 def test_the_page_speaks_the_customers_language(client, tenant, person):
