@@ -18,10 +18,12 @@ class PredictionConfig(AppConfig):
         from prediction import panels
         from prediction.demo import demo_predictions_load
         from prediction.metrics import register_prediction_metrics
+        from prediction.segment_criteria import register_prediction_segment_criteria
         from prediction.signals import tenant_created
 
         post_save.connect(tenant_created, sender=Tenant, dispatch_uid="prediction_settings")
         register_prediction_metrics()
+        register_prediction_segment_criteria()
         register_demo_loader(DemoLoader(key="predictions", load=demo_predictions_load, order=45))
         register_menu_item(
             MenuItem(

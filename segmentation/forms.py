@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Tenant
 from customers.models import AcquisitionChannel, CustomerKind, LifecycleStage, ProductCategory
 from customers.regions import PROVINCES, REGION_CHOICES
+from segmentation.criteria import field_name, segment_criteria
 from segmentation.models import (
     ClassSettings,
     CustomerClass,
@@ -17,7 +18,7 @@ from segmentation.models import (
     Segment,
     Tier,
 )
-from segmentation.segment_selectors import SegmentCriteria
+from segmentation.segment_selectors import SegmentCriteria, extra_of
 
 
 class TierPinForm(forms.Form):
@@ -177,9 +178,43 @@ class SegmentForm(forms.ModelForm):
         self.fields["industries"].choices = [(name, name) for name in sorted(known) if name]
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(self.instance.tags)
+        self._add_registered_criteria()
         if preview:  # only the criteria count
             for field in self.fields.values():
                 field.required = False
+
+    def _add_registered_criteria(self) -> None:
+        """Other apps' criteria (segmentation/criteria.py), after segmentation's own."""
+        stored = self.instance.extra_criteria or {}
+        self.registered_criteria = []
+        for criterion in segment_criteria():
+            initial = criterion.initial(stored[criterion.key]) if criterion.key in stored else {}
+            fields = criterion.fields(tenant=self.tenant)
+            self.registered_criteria.append((criterion, list(fields)))
+            for name, field in fields.items():
+                self.fields[field_name(criterion, name)] = field
+                if name in initial and not self.is_bound:
+                    self.initial[field_name(criterion, name)] = initial[name]
+
+    def _clean_registered_criteria(self) -> dict:
+        """{key: value} of the registered criteria in use; their errors on their fields."""
+        values = {}
+        for criterion, names in self.registered_criteria:
+            if any(field_name(criterion, name) in self.errors for name in names):
+                continue
+            cleaned = {name: self.cleaned_data.get(field_name(criterion, name)) for name in names}
+            try:
+                value = criterion.value(cleaned)
+            except forms.ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, messages in error.message_dict.items():
+                        self.add_error(field_name(criterion, name), messages)
+                else:
+                    self.add_error(field_name(criterion, names[0]) if names else None, error)
+                continue
+            if value is not None:
+                values[criterion.key] = value
+        return values
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -198,6 +233,7 @@ class SegmentForm(forms.ModelForm):
             self.add_error(
                 "last_purchase_before", _("This date must come after the other purchase date.")
             )
+        cleaned["extra_criteria"] = self._clean_registered_criteria()
         return cleaned
 
     def _post_clean(self):
@@ -224,12 +260,14 @@ class SegmentForm(forms.ModelForm):
             consent_channel=data.get("consent_channel") or "",
             score_min=data.get("score_min"),
             score_max=data.get("score_max"),
+            extra=extra_of(data.get("extra_criteria")),
         )
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields} | {
             "tiers": list(self.cleaned_data.get("tiers") or []),
             "categories": list(self.cleaned_data.get("categories") or []),
+            "extra_criteria": self.cleaned_data.get("extra_criteria") or {},
         }
 
 

@@ -838,6 +838,8 @@ class Segment(TenantOwnedModel):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    # Criteria other apps register (segmentation/criteria.py): {criterion key: JSON value}.
+    extra_criteria = models.JSONField(_("further criteria"), default=dict, blank=True)
     strategy_type = models.CharField(
         _("strategy"), max_length=12, choices=StrategyType.choices, default=StrategyType.KEEP
     )

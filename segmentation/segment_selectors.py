@@ -19,6 +19,8 @@ scoped and raises outside one.
 
 Rules: an empty criterion takes everyone; the values of one criterion are alternatives (OR);
 criteria combine with AND. Tiers and the groups outside the pyramid are alternatives too.
+Criteria other apps register (segmentation/criteria.py: propensity, next-best product, ...)
+are in `SegmentCriteria.extra` and join the same query with AND.
 Criteria on the facts (tier, status, class, growth, categories, last purchase, score) read the
 last successful recompute; a customer added since is in no segment that uses them. Archived
 customers are never members.
@@ -29,12 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer
+from segmentation.criteria import extra_description, extra_q
 from segmentation.models import RunFigures, RunStatus, ScoreRun, Segment
 
 
@@ -57,6 +61,8 @@ class SegmentCriteria:
     consent_channel: str = ""
     score_min: Decimal | None = None
     score_max: Decimal | None = None
+    # The registered criteria in use: ((key, stored JSON value), ...), sorted by key.
+    extra: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentCriteria:
@@ -73,6 +79,8 @@ class SegmentCriteria:
                 values[field.name] = tuple(sorted(tier_ids))
             elif field.name == "category_ids":
                 values[field.name] = tuple(sorted(category_ids))
+            elif field.name == "extra":
+                values[field.name] = extra_of(segment.extra_criteria)
             else:
                 value = getattr(segment, field.name)
                 values[field.name] = tuple(value) if isinstance(value, list) else value
@@ -80,6 +88,16 @@ class SegmentCriteria:
 
     def is_empty(self) -> bool:
         return self == SegmentCriteria()
+
+
+def extra_of(stored: dict[str, Any] | None) -> tuple[tuple[str, Any], ...]:
+    """`Segment.extra_criteria` (or a form's) as `SegmentCriteria.extra`."""
+    return tuple(sorted((key, value) for key, value in (stored or {}).items() if value is not None))
+
+
+def extra_descriptions(*, tenant: Tenant, criteria: SegmentCriteria) -> list[str]:
+    """The registered criteria in use, one sentence each (the segment's page)."""
+    return [extra_description(tenant=tenant, key=key, value=value) for key, value in criteria.extra]
 
 
 def _day_start(day: date, tenant: Tenant) -> datetime:
@@ -120,6 +138,8 @@ def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
         q &= Q(facts__score__gte=criteria.score_min)
     if criteria.score_max is not None:
         q &= Q(facts__score__lte=criteria.score_max)
+    for key, value in criteria.extra:
+        q &= extra_q(tenant=tenant, key=key, value=value)
     return q
 
 

@@ -18,7 +18,12 @@ from segmentation import services
 from segmentation.dashboard_views import member_page
 from segmentation.forms import ClassSettingsForm, SegmentForm, SnapshotForm
 from segmentation.models import Dimension, Segment, SegmentRunSize, SegmentSnapshot, Tier
-from segmentation.segment_selectors import SegmentCriteria, criteria_figures, segment_members
+from segmentation.segment_selectors import (
+    SegmentCriteria,
+    criteria_figures,
+    extra_descriptions,
+    segment_members,
+)
 from segmentation.selectors import run_last_succeeded
 
 
@@ -124,6 +129,7 @@ def segment_detail(request: HttpRequest, tenant_slug: str, segment_id: int) -> H
         {
             "segment": segment,
             "figures": criteria_figures(tenant=tenant, criteria=criteria),
+            "further_criteria": extra_descriptions(tenant=tenant, criteria=criteria),
             "tiers": Tier.objects.filter(tenant=tenant, pk__in=criteria.tier_ids).order_by(
                 "position"
             ),

@@ -39,6 +39,7 @@ SEGMENT_FIELDS = (
     "consent_channel",
     "score_min",
     "score_max",
+    "extra_criteria",
     "strategy_type",
     "strategy",
 )
