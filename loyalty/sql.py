@@ -65,6 +65,30 @@ CREDIT_AVAILABLE = """
     RETURNING m.id
 """
 
+# Credit points available at once with a key per credit (campaign bonus points: one credit per
+# message, several for one member in a batch): one row per (member, key) pair of %(members)s
+# and %(keys)s; each member's balance moves by the sum of what was really inserted.
+CREDIT_KEYED = """
+    WITH credited AS (
+        INSERT INTO loyalty_pointsentry
+            (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
+             idempotency_key, created_at, expires_at, created_by_id)
+        SELECT %(tenant)s, m.id, 'earn', %(source)s, %(points)s, 0, %(reason)s,
+               k.key, now(),
+               CASE WHEN %(expiry_months)s > 0
+                    THEN now() + make_interval(months => %(expiry_months)s) END,
+               NULL
+        FROM unnest(%(members)s::bigint[], %(keys)s::text[]) AS k(member_id, key)
+        JOIN loyalty_member m ON m.id = k.member_id AND m.tenant_id = %(tenant)s
+        ON CONFLICT DO NOTHING
+        RETURNING member_id, available_delta
+    )
+    UPDATE loyalty_member m SET available = m.available + c.points
+    FROM (SELECT member_id, sum(available_delta) AS points FROM credited GROUP BY member_id) c
+    WHERE m.id = c.member_id
+    RETURNING m.id, c.points
+"""
+
 # Earn pending points for purchases: base points × the tier's multiplier × the largest bonus
 # rule the purchase matches, rounded down; exactly once per transaction (its key). Purchases
 # that already earned are skipped by a probe of the key's index (a re-import costs little);
@@ -267,6 +291,16 @@ INSERT_CODES = """
     ON CONFLICT (tenant_id, code) DO NOTHING
 """
 DROP_CODE_STAGING = "DROP TABLE loyalty_code_rows"
+
+# One code per customer of %(customers)s (the codes in %(codes)s, same order), in one statement;
+# a code the tenant already has is skipped (returned rows say which went in).
+INSERT_ISSUED_CODES = """
+    INSERT INTO loyalty_coupon (tenant_id, batch_id, code, uses, max_uses, customer_id)
+    SELECT %(tenant)s, %(batch)s, i.code, 0, %(max_uses)s, i.customer_id
+    FROM unnest(%(customers)s::bigint[], %(codes)s::text[]) AS i(customer_id, code)
+    ON CONFLICT (tenant_id, code) DO NOTHING
+    RETURNING id, code
+"""
 
 # Refuse UPDATE and DELETE on the ledger: corrections are new entries.
 APPEND_ONLY_TRIGGER = """

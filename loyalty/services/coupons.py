@@ -130,6 +130,45 @@ def coupon_issue(*, tenant: Tenant, batch: CouponBatch, customer_id: int) -> Cou
     )
 
 
+def coupons_issue(*, tenant: Tenant, batch: CouponBatch, customer_ids: list[int]) -> list[Coupon]:
+    """One more code with the batch's terms for each customer of `customer_ids` (a customer
+    listed twice gets two), in the same order, in one INSERT (again only for the rare code
+    the tenant already had)."""
+    coupons: list[Coupon | None] = [None] * len(customer_ids)
+    missing = list(range(len(customer_ids)))
+    with connection.cursor() as cursor:
+        while missing:
+            codes = codes_generate(len(missing))
+            cursor.execute(
+                sql.INSERT_ISSUED_CODES,
+                {
+                    "tenant": tenant.pk,
+                    "batch": batch.pk,
+                    "max_uses": batch.max_uses,
+                    "customers": [customer_ids[index] for index in missing],
+                    "codes": codes,
+                },
+            )
+            issued = {code: coupon_id for coupon_id, code in cursor.fetchall()}
+            left = []
+            for index, code in zip(missing, codes, strict=True):
+                coupon_id = issued.pop(code, None)  # a code drawn twice goes in once
+                if coupon_id is None:
+                    left.append(index)
+                    continue
+                coupons[index] = Coupon(
+                    pk=coupon_id,
+                    tenant=tenant,
+                    batch=batch,
+                    code=code,
+                    max_uses=batch.max_uses,
+                    customer_id=customer_ids[index],
+                )
+                coupons[index]._state.adding = False
+            missing = left
+    return coupons  # type: ignore[return-value]  (every index filled)
+
+
 @dataclass(frozen=True)
 class CouponQuote:
     coupon: Coupon

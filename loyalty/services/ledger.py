@@ -9,6 +9,7 @@ constraints refuse a negative balance, so an overdraft is an error, never a stat
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -86,6 +87,38 @@ def _credit_available(
         },
     )
     return len(rows)
+
+
+def points_credit(
+    *,
+    tenant: Tenant,
+    credits: Sequence[tuple[int, str]],
+    points: int,
+    source: str,
+    reason: str,
+) -> int:
+    """Credit `points` available at once for each (member id, idempotency key) pair, in one
+    statement whatever their number (a campaign batch's bonus points): a key already in the
+    ledger credits nothing again, a member with several keys gets each. Nothing without an
+    active programme. Returns the points credited now."""
+    if not credits or points <= 0:
+        return 0
+    programme = programme_active(tenant=tenant)
+    if programme is None:
+        return 0
+    rows = _rows(
+        sql.CREDIT_KEYED,
+        {
+            "tenant": tenant.pk,
+            "members": [member_id for member_id, _key in credits],
+            "keys": [key for _member_id, key in credits],
+            "points": points,
+            "source": source,
+            "reason": reason[:255],
+            "expiry_months": programme.expiry_months,
+        },
+    )
+    return sum(int(credited) for _member_id, credited in rows)
 
 
 @transaction.atomic

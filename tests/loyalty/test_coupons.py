@@ -157,3 +157,37 @@ def test_another_tenants_code_is_unknown(tenant, other_tenant, ayse):
 def test_bad_batch_terms_are_refused(tenant, terms, message):
     with pytest.raises(LoyaltyError, match=message):
         _batch(tenant, **terms)
+
+
+def test_codes_for_many_customers_are_issued_in_one_insert(tenant, ayse, django_assert_num_queries):
+    from loyalty.services.coupons import coupons_issue
+
+    mehmet = CustomerFactory(tenant=tenant)
+    batch = _batch(tenant, size=1)
+
+    with django_assert_num_queries(1):
+        coupons = coupons_issue(
+            tenant=tenant, batch=batch, customer_ids=[ayse.pk, mehmet.pk, ayse.pk]
+        )
+
+    assert [coupon.customer_id for coupon in coupons] == [ayse.pk, mehmet.pk, ayse.pk]
+    stored = {c.pk: (c.code, c.customer_id) for c in Coupon.objects.filter(customer__isnull=False)}
+    assert stored == {c.pk: (c.code, c.customer_id) for c in coupons}
+    assert len({c.code for c in coupons}) == 3
+
+
+def test_a_code_already_taken_or_drawn_twice_is_drawn_again(tenant, ayse, monkeypatch):
+    from loyalty.services import coupons as coupon_services
+
+    batch = _batch(tenant, size=1)
+    taken = _code(batch)
+    draws = iter([[taken, "BBBBBBBBBB", "BBBBBBBBBB"], ["CCCCCCCCCC", "DDDDDDDDDD"]])
+    monkeypatch.setattr(coupon_services, "codes_generate", lambda count: next(draws))
+
+    coupons = coupon_services.coupons_issue(
+        tenant=tenant, batch=batch, customer_ids=[ayse.pk, ayse.pk, ayse.pk]
+    )
+
+    # The first draw's first code is the batch's own; its third repeats its second.
+    assert [coupon.code for coupon in coupons] == ["CCCCCCCCCC", "BBBBBBBBBB", "DDDDDDDDDD"]
+    assert Coupon.objects.filter(customer=ayse).count() == 3

@@ -210,3 +210,42 @@ def test_ledger_entries_cannot_be_changed_or_deleted(tenant, ayse):
         PointsEntry.objects.filter(pk=entry.pk).update(pending_delta=1000)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         PointsEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_keyed_credits_go_in_once_each_in_one_statement(tenant, ayse, django_assert_num_queries):
+    from loyalty.services.ledger import points_credit
+    from tests.factories import CustomerFactory
+
+    mehmet = CustomerFactory(tenant=tenant)
+    first = Member.objects.create(tenant=tenant, customer=ayse)
+    second = Member.objects.create(tenant=tenant, customer=mehmet)
+    credits = [(first.pk, "campaign:recipient:1"), (first.pk, "campaign:recipient:2"),
+               (second.pk, "campaign:recipient:3")]  # fmt: skip
+
+    with django_assert_num_queries(2):  # the programme, then one INSERT ... UPDATE
+        credited = points_credit(
+            tenant=tenant, credits=credits, points=50, source="campaign", reason="Kış"
+        )
+    again = points_credit(
+        tenant=tenant, credits=credits, points=50, source="campaign", reason="Kış"
+    )
+
+    assert (credited, again) == (150, 0)
+    assert _balances(ayse) == (100, 0)  # two messages, two credits of 50
+    assert _balances(mehmet) == (50, 0)
+    assert _ledger_sums(ayse) == (100, 0)
+    assert set(PointsEntry.objects.values_list("source", "kind")) == {("campaign", "earn")}
+
+
+def test_keyed_credits_need_an_active_programme(tenant, ayse, programme):
+    from loyalty.services.ledger import points_credit
+
+    member = Member.objects.create(tenant=tenant, customer=ayse)
+    type(programme).objects.filter(pk=programme.pk).update(is_active=False)
+
+    credited = points_credit(
+        tenant=tenant, credits=[(member.pk, "k")], points=50, source="campaign", reason="x"
+    )
+
+    assert credited == 0
+    assert not PointsEntry.objects.exists()
