@@ -3,8 +3,9 @@
 - A batch is claimed with one conditional UPDATE (queued → sending, `FOR UPDATE SKIP LOCKED`)
   and committed before anything is sent: two workers, a retried task or a double click never
   get the same message.
-- Messages are sent in id order, and marked sent (sending → sent) every MARK_EVERY messages
-  the backend accepted (one commit per group: a commit per message waits for the disk each
+- Messages are sent in id order, and what happened to them is written down every MARK_EVERY
+  messages (sending → sent for those the backends accepted, back to the queue or failed for
+  temporary failures; one commit per group: a commit per message waits for the disk each
   time and halved the rate). If the worker is killed, its claim's rows still "sending" are, in
   id order: at most MARK_EVERY that may have gone out, then the ones never tried.
   `stalled_sends_recover` marks the first MARK_EVERY failed ("not resent, so nobody gets it
@@ -12,20 +13,23 @@
   messages, never a second one.
 - A temporary failure (SMTP error, network) puts the message back with an exponential backoff
   (1, 2, 4, 8 minutes); after MAX_ATTEMPTS it is failed.
-- Consent, do-not-contact and the relationship are checked again just before each message:
+- Consent, do-not-contact and the relationship are checked again when the batch is claimed:
   a withdrawal after the start stops the message (status "not sent", reason recorded).
+- The offer's loyalty benefits are written for the whole batch at once: its new coupon codes
+  in one INSERT, its bonus points in one ledger statement (loyalty's idempotency keys).
 """
 
 from __future__ import annotations
 
-import contextlib
 import smtplib
 import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from campaigns.models import (
@@ -38,18 +42,17 @@ from campaigns.models import (
     Suppression,
 )
 from campaigns.rendering import OfferExtras, offer_email, offer_sms
-from campaigns.sms import SmsMessage, get_sms_backend
+from campaigns.sms import SmsBackend, SmsMessage, get_sms_backend
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer, LifecycleStage
-from loyalty.models import Member
-from loyalty.services import LoyaltyError
-from loyalty.services.coupons import coupon_issue
-from loyalty.services.ledger import points_adjust
+from loyalty.models import EntrySource, Member
+from loyalty.services.coupons import coupons_issue
+from loyalty.services.ledger import points_credit
 
 BATCH_SIZE = 100
-# Sent messages are marked in groups of this many (one commit each instead of one per message:
-# a commit waits for the disk). A killed worker leaves at most this many accepted messages
-# unmarked, all among the lowest ids of its claim still "sending".
+# Messages are recorded in groups of this many (one commit each instead of one per message:
+# a commit waits for the disk). A killed worker leaves at most this many messages unrecorded,
+# all among the lowest ids of its claim still "sending".
 MARK_EVERY = 20
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)
@@ -108,17 +111,21 @@ def _claim(*, tenant: Tenant, campaign: Campaign, now: datetime, limit: int) -> 
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def _mark_sent(recipient_ids: list[int]) -> None:
-    """Mark the messages the backend accepted as sent (one commit), and empty the list."""
-    if recipient_ids:
-        Recipient.objects.filter(pk__in=recipient_ids, status=RecipientStatus.SENDING).update(
-            status=RecipientStatus.SENT, sent_at=timezone.now()
-        )
-        recipient_ids.clear()
+_RECORD_FAILURES = """
+UPDATE campaigns_recipient r
+SET status = CASE WHEN r.attempts >= %(max_attempts)s THEN 'failed' ELSE 'queued' END,
+    next_attempt_at = CASE WHEN r.attempts >= %(max_attempts)s THEN r.next_attempt_at
+                           ELSE %(now)s + %(retry_base)s * power(2, r.attempts - 1) END,
+    last_error = f.error
+FROM unnest(%(ids)s::bigint[], %(errors)s::text[]) AS f(id, error)
+WHERE r.id = f.id AND r.tenant_id = %(tenant)s AND r.status = 'sending'
+"""
 
-
-def _finish(recipient_id: int, **changes) -> None:
-    Recipient.objects.filter(pk=recipient_id, status=RecipientStatus.SENDING).update(**changes)
+_COUPONS_LINK = """
+UPDATE campaigns_recipient r SET coupon_id = l.coupon_id
+FROM unnest(%(ids)s::bigint[], %(coupons)s::bigint[]) AS l(id, coupon_id)
+WHERE r.id = l.id AND r.tenant_id = %(tenant)s AND r.coupon_id IS NULL
+"""
 
 
 def _why_not_now(customer: Customer, channel: str, suppressed: set[int]) -> str:
@@ -135,69 +142,156 @@ def _why_not_now(customer: Customer, channel: str, suppressed: set[int]) -> str:
     return ""
 
 
+def _cancel_unreachable(
+    *, tenant: Tenant, recipients: list[Recipient], suppressed: set[int]
+) -> list[Recipient]:
+    """Cancel the messages that must not go out any more (one UPDATE per reason, before
+    anything is sent); returns the others, still in id order."""
+    cancelled: dict[str, list[int]] = defaultdict(list)
+    reachable = []
+    for recipient in recipients:
+        reason = _why_not_now(recipient.customer, recipient.channel, suppressed)
+        if reason:
+            cancelled[reason].append(recipient.pk)
+        else:
+            reachable.append(recipient)
+    for reason, ids in cancelled.items():
+        Recipient.objects.filter(tenant=tenant, pk__in=ids, status=RecipientStatus.SENDING).update(
+            status=RecipientStatus.CANCELLED, reason=reason
+        )
+    return reachable
+
+
 def _loyalty_members(
     *, tenant: Tenant, campaign: Campaign, recipients: list[Recipient]
-) -> dict[int, Member]:
-    """The batch's customers who are active loyalty members (when the offer has points)."""
-    if not campaign.bonus_points:
+) -> dict[int, int]:
+    """{customer id: member id} of the batch's active loyalty members (when the offer has
+    points)."""
+    if not campaign.bonus_points or not recipients:
         return {}
-    return {
-        member.customer_id: member
-        for member in Member.objects.filter(
+    return dict(
+        Member.objects.filter(
             tenant=tenant,
             customer_id__in=[r.customer_id for r in recipients],
             left_at__isnull=True,
-        )
-    }
-
-
-def _coupon_code(*, tenant: Tenant, campaign: Campaign, recipient: Recipient) -> str:
-    """The recipient's personal code: issued once and kept on the recipient, so a retried
-    message carries the same code."""
-    if campaign.coupon_batch_id is None:
-        return ""
-    if recipient.coupon is not None:
-        return recipient.coupon.code
-    coupon = coupon_issue(
-        tenant=tenant, batch=campaign.coupon_batch, customer_id=recipient.customer_id
+        ).values_list("customer_id", "pk")
     )
-    Recipient.objects.filter(pk=recipient.pk, coupon__isnull=True).update(coupon=coupon)
-    recipient.coupon = coupon
-    return coupon.code
+
+
+def _coupons_issue(*, tenant: Tenant, campaign: Campaign, recipients: list[Recipient]) -> None:
+    """A personal code for each recipient without one yet (one INSERT of the batch's coupons,
+    one UPDATE linking them), kept on the recipient: a retried message carries the same code."""
+    if campaign.coupon_batch_id is None:
+        return
+    needing = [recipient for recipient in recipients if recipient.coupon_id is None]
+    if not needing:
+        return
+    coupons = coupons_issue(
+        tenant=tenant,
+        batch=campaign.coupon_batch,
+        customer_ids=[recipient.customer_id for recipient in needing],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _COUPONS_LINK,
+            {
+                "tenant": tenant.pk,
+                "ids": [recipient.pk for recipient in needing],
+                "coupons": [coupon.pk for coupon in coupons],
+            },
+        )
+    for recipient, coupon in zip(needing, coupons, strict=True):
+        recipient.coupon = coupon
+
+
+def bonus_points_key(recipient_id: int) -> str:
+    """The ledger's idempotency key of one message's bonus points."""
+    return f"campaign:recipient:{recipient_id}"
 
 
 def _bonus_points_credit(
-    *, tenant: Tenant, campaign: Campaign, recipient: Recipient, member: Member
+    *, tenant: Tenant, campaign: Campaign, recipients: list[Recipient], members: dict[int, int]
 ) -> None:
-    """Credit the offer's points once per recipient (the loyalty ledger's idempotency key)."""
-    # Already credited (a retried message), or the programme was switched off meanwhile.
-    with contextlib.suppress(LoyaltyError):
-        points_adjust(
-            tenant=tenant,
-            actor=None,
-            member=member,
-            points=campaign.bonus_points,
-            reason=gettext("Campaign: %(name)s") % {"name": campaign.name},
-            request_key=f"campaign-recipient-{recipient.pk}",
-        )
+    """Credit the offer's points to the members among `recipients`, once per message (the
+    ledger's idempotency key), in one statement. Credited just before sending, so that every
+    message saying "points added" has them, even one whose sender is killed a moment later; a
+    message that finally fails leaves the customer the points without the news."""
+    with translation.override(tenant.default_language):  # the ledger's lines read in it
+        reason = gettext("Campaign: %(name)s") % {"name": campaign.name}
+    credits = [
+        (members[recipient.customer_id], bonus_points_key(recipient.pk))
+        for recipient in recipients
+        if recipient.customer_id in members
+    ]
+    points_credit(
+        tenant=tenant,
+        credits=credits,
+        points=campaign.bonus_points or 0,
+        source=EntrySource.CAMPAIGN,
+        reason=reason,
+    )
 
 
-def _retry_or_fail(recipient: Recipient, error: Exception, now: datetime) -> None:
-    if recipient.attempts >= MAX_ATTEMPTS:
-        _finish(recipient.pk, status=RecipientStatus.FAILED, last_error=str(error)[:2000])
-    else:
-        _finish(
-            recipient.pk,
-            status=RecipientStatus.QUEUED,
-            next_attempt_at=now + RETRY_BASE * 2 ** (recipient.attempts - 1),
-            last_error=str(error)[:2000],
-        )
+@dataclass
+class _Progress:
+    """What the batch has done since it last wrote it down: messages the backends accepted,
+    SMS waiting to be handed over, temporary failures. Written every MARK_EVERY messages (one
+    commit per group), so a killed worker leaves at most MARK_EVERY of them unrecorded, all
+    among the lowest ids of its claim still "sending"."""
+
+    tenant: Tenant
+    now: datetime
+    sent: list[int] = field(default_factory=list)
+    sms: list[SmsMessage] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    sent_count: int = 0
+    sms_backend: SmsBackend | None = None
+
+    def pending(self) -> int:
+        return len(self.sent) + len(self.sms) + len(self.failed)
+
+    def record(self) -> None:
+        if self.sms:
+            self.sms_backend = self.sms_backend or get_sms_backend()
+            try:
+                self.sms_backend.send_messages(self.sms)
+            except TEMPORARY_ERRORS as error:
+                self.failed.update({m.recipient_id: str(error)[:2000] for m in self.sms})
+            else:
+                self.sent.extend(message.recipient_id for message in self.sms)
+            self.sms = []
+        if self.sent:
+            Recipient.objects.filter(
+                tenant=self.tenant, pk__in=self.sent, status=RecipientStatus.SENDING
+            ).update(status=RecipientStatus.SENT, sent_at=timezone.now())
+            self.sent_count += len(self.sent)
+            self.sent = []
+        if self.failed:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _RECORD_FAILURES,
+                    {
+                        "tenant": self.tenant.pk,
+                        "now": self.now,
+                        "max_attempts": MAX_ATTEMPTS,
+                        "retry_base": RETRY_BASE,
+                        "ids": list(self.failed),
+                        "errors": list(self.failed.values()),
+                    },
+                )
+            self.failed = {}
 
 
 def send_batch(
     *, tenant: Tenant, campaign: Campaign, now: datetime | None = None, limit: int = BATCH_SIZE
 ) -> tuple[int, int]:
-    """Claim and send up to `limit` queued messages. Returns (claimed, sent)."""
+    """Claim and send up to `limit` queued messages. Returns (claimed, sent).
+
+    A constant number of queries whatever the batch's size (see test_sending's query count):
+    the claim, the recipients with their customers, their do-not-contact entries and loyalty
+    memberships, one UPDATE per reason a message may no longer go out, the batch's coupons and
+    bonus points in two statements each, then one UPDATE per MARK_EVERY messages sent (and one
+    for temporary failures, when any)."""
     now = now or timezone.now()
     ids = _claim(tenant=tenant, campaign=campaign, now=now, limit=limit)
     if not ids:
@@ -212,62 +306,48 @@ def send_batch(
             tenant=tenant, customer_id__in=[r.customer_id for r in recipients]
         ).values_list("customer_id", flat=True)
     )
+    recipients = _cancel_unreachable(tenant=tenant, recipients=recipients, suppressed=suppressed)
     members = _loyalty_members(tenant=tenant, campaign=campaign, recipients=recipients)
-    sent: list[int] = []  # accepted by the backend since the last mark
-    sent_count = 0
-    sms_backend = None
+    _coupons_issue(tenant=tenant, campaign=campaign, recipients=recipients)
+    _bonus_points_credit(tenant=tenant, campaign=campaign, recipients=recipients, members=members)
+    progress = _Progress(tenant=tenant, now=now)
     with get_connection() as mail:
         for recipient in recipients:
-            reason = _why_not_now(recipient.customer, recipient.channel, suppressed)
-            if reason:
-                _finish(recipient.pk, status=RecipientStatus.CANCELLED, reason=reason)
-                continue
             extras = OfferExtras(
-                coupon_code=_coupon_code(tenant=tenant, campaign=campaign, recipient=recipient),
+                coupon_code=recipient.coupon.code if recipient.coupon else "",
                 bonus_points=campaign.bonus_points if recipient.customer_id in members else None,
             )
-            try:
-                if recipient.channel == Channel.EMAIL:
-                    message = offer_email(
-                        campaign=campaign,
-                        customer=recipient.customer,
-                        recipient_id=recipient.pk,
-                        extras=extras,
-                    )
-                    mail.send_messages([message])
-                else:
-                    sms_backend = sms_backend or get_sms_backend()
-                    sms_backend.send_messages(
-                        [
-                            SmsMessage(
-                                tenant_id=tenant.pk,
-                                recipient_id=recipient.pk,
-                                phone=str(recipient.customer.phone),
-                                text=offer_sms(
-                                    campaign=campaign,
-                                    customer=recipient.customer,
-                                    recipient_id=recipient.pk,
-                                    extras=extras,
-                                ),
-                            )
-                        ]
-                    )
-            except TEMPORARY_ERRORS as error:
-                _retry_or_fail(recipient, error, now)
-                continue
-            sent.append(recipient.pk)
-            sent_count += 1
-            if len(sent) >= MARK_EVERY:
-                _mark_sent(sent)
-            if extras.bonus_points:
-                _bonus_points_credit(
-                    tenant=tenant,
+            if recipient.channel == Channel.EMAIL:
+                message = offer_email(
                     campaign=campaign,
-                    recipient=recipient,
-                    member=members[recipient.customer_id],
+                    customer=recipient.customer,
+                    recipient_id=recipient.pk,
+                    extras=extras,
                 )
-    _mark_sent(sent)
-    return len(ids), sent_count
+                try:
+                    mail.send_messages([message])
+                except TEMPORARY_ERRORS as error:
+                    progress.failed[recipient.pk] = str(error)[:2000]
+                else:
+                    progress.sent.append(recipient.pk)
+            else:
+                progress.sms.append(
+                    SmsMessage(
+                        tenant_id=tenant.pk,
+                        recipient_id=recipient.pk,
+                        phone=str(recipient.customer.phone),
+                        text=offer_sms(
+                            campaign=campaign,
+                            customer=recipient.customer,
+                            recipient_id=recipient.pk,
+                            extras=extras,
+                        ),
+                    )
+                )
+            if progress.pending() >= MARK_EVERY:
+                progress.record()
+        progress.record()
+    return len(ids), progress.sent_count
 
 
 def campaign_send(
@@ -279,7 +359,9 @@ def campaign_send(
     sent = 0
     while time.monotonic() - began < time_budget:
         campaign = (
-            Campaign.objects.filter(pk=campaign_id, tenant=tenant).select_related("tenant").first()
+            Campaign.objects.filter(pk=campaign_id, tenant=tenant)
+            .select_related("tenant", "coupon_batch")
+            .first()
         )
         if campaign is None or not may_send_now(campaign=campaign, now=timezone.now()):
             return sent, False

@@ -79,11 +79,16 @@ def test_bonus_points_go_to_members_once(tenant_scope):
     # Crediting the same recipient again (a retry) changes nothing.
     recipient = Recipient.objects.get(campaign=campaign, customer=member_customer)
     sending._bonus_points_credit(
-        tenant=tenant, campaign=campaign, recipient=recipient, member=member
+        tenant=tenant,
+        campaign=campaign,
+        recipients=[recipient],
+        members={member_customer.pk: member.pk},
     )
     member.refresh_from_db()
     assert member.available == 250
-    assert PointsEntry.objects.filter(member=member).count() == 1
+    [entry] = PointsEntry.objects.filter(member=member)
+    assert entry.idempotency_key == f"campaign:recipient:{recipient.pk}"
+    assert (entry.source, entry.reason) == ("campaign", f"Kampanya: {campaign.name}")
 
 
 def test_bonus_points_need_an_active_programme(tenant_scope):

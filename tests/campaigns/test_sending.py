@@ -254,3 +254,43 @@ def test_letters_export_marks_letters_sent_and_lists_names_and_addresses(manager
     with scope(tenant=tenant):
         assert Recipient.objects.get(campaign=campaign).status == RecipientStatus.SENT
         assert AuditEntry.objects.filter(action="campaigns.letters.downloaded").exists()
+
+
+@pytest.mark.parametrize("customers", [2, 19])
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    tenant_scope, settings, customers, django_assert_num_queries
+):
+    """Coupons, bonus points, cancellations and SMS go in set-based statements: a batch of 19
+    costs what a batch of 2 does (MARK_EVERY is 20, so one mark)."""
+    from loyalty.models import CouponBatch, Member
+    from tests.loyalty.factories import ProgrammeFactory
+
+    settings.CRM_SMS_BACKEND = "campaigns.sms.OutboxSmsBackend"
+    tenant = tenant_scope
+    ProgrammeFactory(tenant=tenant)
+    for index in range(customers):
+        by_sms = {"consent_email": False, "phone": f"+9053211122{index:02d}", "consent_sms": True}
+        customer = reachable(tenant, **(by_sms if index % 2 else {}))
+        Member.objects.create(tenant=tenant, customer=customer)
+    suppressed, withdrawn = reachable(tenant), reachable(tenant)
+    batch = CouponBatch.objects.create(
+        tenant=tenant, name="Kış", discount_type="amount", value=50, size=0
+    )
+    campaign = running(tenant, channels=[Channel.EMAIL, Channel.SMS], coupon_batch=batch,
+                       bonus_points=100)  # fmt: skip
+    services.suppression_add(tenant=tenant, actor=None, customer=suppressed, reason="istemiyor")
+    type(withdrawn).objects.filter(pk=withdrawn.pk).update(consent_email=False)
+
+    # As campaign_send reads it for each batch:
+    campaign = type(campaign).objects.select_related("tenant", "coupon_batch").get(pk=campaign.pk)
+    # claim, recipients, do-not-contact, 2 cancellations (one per reason), members, coupons
+    # (insert, link), points (programme, credit), SMS outbox, mark sent
+    with django_assert_num_queries(12):
+        assert sending.send_batch(tenant=tenant, campaign=campaign) == (customers + 2, customers)
+
+    assert len(mail.outbox) + SmsOutboxMessage.objects.count() == customers
+    assert Member.objects.filter(available=100).count() == customers
+    statuses = Recipient.objects.filter(campaign=campaign).values_list("status", "reason")
+    assert sorted(set(statuses)) == [
+        ("cancelled", "consent_withdrawn"), ("cancelled", "suppressed"), ("sent", ""),
+    ]  # fmt: skip
