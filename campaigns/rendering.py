@@ -1,5 +1,6 @@
 """A campaign's message for one customer: in the customer's language, with their name, the
-offer (and its coupon code or bonus points), the tracked link and the unsubscribe link."""
+offer (and its coupon code or bonus points), the tracked link, the unsubscribe link and (in
+emails) the link to their own preference page (acquisition's signed e-CRM page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from acquisition.links import preference_url
 from campaigns import links
 from campaigns.models import Campaign
 from customers.models import Customer
@@ -62,6 +64,7 @@ def offer_email(
     context = _context(
         campaign=campaign, customer=customer, recipient_id=recipient_id, extras=extras
     )
+    context["preference_url"] = preference_url(tenant=campaign.tenant, customer=customer)
     with translation.override(context["language"]):
         text = render_to_string("campaigns/email/offer.txt", context)
         html = render_to_string("campaigns/email/offer.html", context)

@@ -70,6 +70,24 @@ def test_the_email_carries_signed_click_and_unsubscribe_links(tenant_scope):
     assert click in html and unsubscribe in html
 
 
+def test_the_email_links_to_the_customers_own_preference_page(tenant_scope):
+    import re
+
+    from acquisition.services import preference_link_customer
+
+    tenant = tenant_scope
+    customer = reachable(tenant)
+    campaign = running(tenant)
+    services.campaign_send(tenant=tenant, campaign_id=campaign.pk)
+    [message] = mail.outbox
+    prefix = f"https://crm.example.com/p/{tenant.slug}/preferences/"
+    [token] = re.findall(re.escape(prefix) + r"([^/\s]+)/", message.body)
+    assert "Hangi iletileri hangi dilde alacağınızı seçmek için:" in message.body
+    assert preference_link_customer(tenant=tenant, token=token) == customer
+    html, _type = message.alternatives[0]
+    assert f'href="{prefix}{token}/"' in html
+
+
 def test_sending_twice_sends_nothing_more(tenant_scope):
     tenant = tenant_scope
     for _ in range(3):
