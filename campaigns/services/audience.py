@@ -83,17 +83,23 @@ def _insert_params(*, tenant: Tenant, campaign: Campaign, now: datetime, spent: 
     }
 
 
-def _recipients_insert(*, tenant: Tenant, campaign: Campaign, now: datetime) -> int:
-    """campaign_audience (already filled) → Recipient rows; returns how many were written."""
-    spent = Recipient.objects.filter(
-        tenant=tenant, campaign=campaign, group=RecipientGroup.TARGET
-    ).aggregate(total=Sum("cost"))["total"] or Decimal("0")
+def _recipients_insert(
+    *, tenant: Tenant, campaign: Campaign, now: datetime, triggered: bool
+) -> list[tuple[str, str, int, Decimal]]:
+    """campaign_audience (already filled) → Recipient rows; returns what was written as
+    (group, reason, count, cost) rows. A start writes into a campaign without rows (nothing
+    spent, no conflict possible); a trigger adds to what earlier occurrences wrote."""
+    spent = Decimal("0")
+    if triggered:
+        spent = Recipient.objects.filter(
+            tenant=tenant, campaign=campaign, group=RecipientGroup.TARGET
+        ).aggregate(total=Sum("cost"))["total"] or Decimal("0")
     params = _insert_params(tenant=tenant, campaign=campaign, now=now, spent=spent)
-    by_margin = params["by_margin"]
+    statement = sql.recipients_insert(by_margin=params["by_margin"], on_conflict_skip=triggered)
     with connection.cursor() as cursor, whole_tenant_planning():
         cursor.execute("ANALYZE campaign_audience")
-        cursor.execute(sql.recipients_insert(by_margin=by_margin), params)
-        return cursor.rowcount
+        cursor.execute(statement, params)
+        return cursor.fetchall()
 
 
 # The tables the start and the triggers read for every audience member.
@@ -106,15 +112,8 @@ READ_TABLES = [
 ]
 
 
-def _summary(*, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
+def _summary(rows: list[tuple[str, str, int, Decimal]]) -> dict[str, Any]:
     """Counts per group and per reason left out, for the campaign page."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'SELECT "group", reason, count(*), COALESCE(sum(cost), 0) FROM campaigns_recipient '
-            "WHERE campaign_id = %s AND tenant_id = %s GROUP BY 1, 2",
-            [campaign.pk, tenant.pk],
-        )
-        rows = cursor.fetchall()
     summary: dict[str, Any] = {"audience": 0, "target": 0, "control": 0, "excluded": {}}
     cost = Decimal("0")
     for group, reason, count, group_cost in rows:
@@ -150,6 +149,7 @@ def _campaign_start(*, tenant: Tenant, campaign_id: int, now: datetime | None) -
     campaign = Campaign.objects.get(pk=campaign_id, tenant=tenant)
     steps: dict[str, float] = {}
     began = time.monotonic()
+    written: list[tuple[str, str, int, Decimal]] = []  # a triggered campaign starts empty
     if not campaign.is_triggered:
         audience = audience_queryset(tenant=tenant, campaign=campaign)
         steps["snapshot"] = round(time.monotonic() - began, 2)
@@ -162,12 +162,11 @@ def _campaign_start(*, tenant: Tenant, campaign_id: int, now: datetime | None) -
                 ids_params,
             )
         steps["audience"] = round(time.monotonic() - began - sum(steps.values()), 2)
-        _recipients_insert(tenant=tenant, campaign=campaign, now=now)
+        written = _recipients_insert(tenant=tenant, campaign=campaign, now=now, triggered=False)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE campaign_audience")
         steps["rules"] = round(time.monotonic() - began - sum(steps.values()), 2)
-    summary = _summary(tenant=tenant, campaign=campaign)
-    steps["summary"] = round(time.monotonic() - began - sum(steps.values()), 2)
+    summary = _summary(written)
     summary["seconds"] = round(time.monotonic() - began, 2)
     summary["steps"] = steps
     Campaign.objects.filter(pk=campaign.pk).update(start_summary=summary)
@@ -219,10 +218,10 @@ def trigger_evaluate(*, tenant: Tenant, campaign: Campaign, now: datetime) -> in
             if cursor.rowcount == 0:
                 cursor.execute("DROP TABLE campaign_audience")
                 return 0
-        written = _recipients_insert(tenant=tenant, campaign=locked, now=now)
+        written = _recipients_insert(tenant=tenant, campaign=locked, now=now, triggered=True)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE campaign_audience")
-    return written
+    return sum(count for _group, _reason, count, _cost in written)
 
 
 def triggers_evaluate(*, tenant: Tenant, now: datetime | None = None) -> dict[int, int]:

@@ -42,9 +42,17 @@ def statement(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
-def recipients_insert(*, by_margin: bool) -> str:
-    return statement("recipients_insert").replace(
-        "{priority}", PRIORITY_BY_MARGIN if by_margin else PRIORITY_BY_SCORE
+# A trigger's new occurrences may race a concurrent evaluation; a campaign's start writes into
+# a campaign that has no rows yet (claimed scheduled → running in the same transaction), where
+# ON CONFLICT's speculative insertion would only cost.
+ON_CONFLICT_SKIP = "ON CONFLICT (campaign_id, customer_id, occurrence) DO NOTHING"
+
+
+def recipients_insert(*, by_margin: bool, on_conflict_skip: bool) -> str:
+    return (
+        statement("recipients_insert")
+        .replace("{priority}", PRIORITY_BY_MARGIN if by_margin else PRIORITY_BY_SCORE)
+        .replace("{on_conflict}", ON_CONFLICT_SKIP if on_conflict_skip else "")
     )
 
 

@@ -1,4 +1,6 @@
--- One Recipient row per member of campaign_audience (see __init__.py for the rules' order).
+-- One Recipient row per member of campaign_audience (see __init__.py for the rules' order);
+-- returns what was written, counted per group and reason (the start's summary, without reading
+-- the rows again).
 WITH people AS (
     SELECT
         a.customer_id,
@@ -74,7 +76,8 @@ budgeted AS (
             OVER (ORDER BY r.reason <> '', r.priority DESC, r.customer_id, r.occurrence
                   ROWS UNBOUNDED PRECEDING) AS spent_so_far
     FROM ruled r
-)
+),
+inserted AS (
 INSERT INTO campaigns_recipient (
     tenant_id, campaign_id, customer_id, occurrence, "group", reason, channel, priority, cost,
     status, attempts, last_error, created_at, outcome
@@ -112,4 +115,7 @@ SELECT
     %(now)s,
     ''
 FROM budgeted b
-ON CONFLICT (campaign_id, customer_id, occurrence) DO NOTHING
+{on_conflict}
+RETURNING "group", reason, cost
+)
+SELECT "group", reason, count(*), COALESCE(sum(cost), 0) FROM inserted GROUP BY 1, 2
