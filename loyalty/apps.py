@@ -16,8 +16,10 @@ class LoyaltyConfig(AppConfig):
         from loyalty import panels
         from loyalty.demo import demo_loyalty_load
         from loyalty.handlers import earn_on_recorded
+        from loyalty.metrics import register_loyalty_metrics
 
         register_transactions_recorded_handler(earn_on_recorded)
+        register_loyalty_metrics()
         register_customer_panel(
             CustomerPanel(
                 key="loyalty",
