@@ -14,6 +14,7 @@ from django.utils import timezone
 from crm.models import Tenant
 from customers.models import Customer
 from loyalty.models import (
+    BonusRule,
     EntryKind,
     Member,
     PointsEntry,
@@ -28,6 +29,21 @@ EXPIRING_SOON_DAYS = 30
 
 def programme_for(*, tenant: Tenant) -> Programme | None:
     return Programme.objects.filter(tenant=tenant).first()
+
+
+def tier_terms(*, tenant: Tenant) -> tuple[list[Tier], dict[int, TierMultiplier]]:
+    """The company's tiers, peak first, and their multipliers (a tier without one earns ×1)."""
+    tiers = list(Tier.objects.filter(tenant=tenant).order_by("position"))
+    current = {row.tier_id: row for row in TierMultiplier.objects.filter(tenant=tenant)}
+    return tiers, current
+
+
+def bonus_rules(*, tenant: Tenant) -> list[BonusRule]:
+    return list(
+        BonusRule.objects.filter(tenant=tenant)
+        .select_related("category")
+        .order_by("-is_active", "name", "id")
+    )
 
 
 def customer_tier_id(*, tenant: Tenant, customer: Customer) -> int | None:

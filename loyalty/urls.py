@@ -18,4 +18,12 @@ urlpatterns: list = [
     path("customers/<int:customer_id>/adjust/", views.adjust, name="adjust"),
     path("customers/<int:customer_id>/membership/", views.membership, name="membership"),
     path("coupons/<int:batch_id>/codes.csv", views.batch_codes_csv, name="batch_codes"),
+    path("settings/", views.programme_settings, name="settings"),
+    path("settings/bonus-rules/new/", views.bonus_rule_edit, name="bonus_rule_new"),
+    path("settings/bonus-rules/<int:rule_id>/", views.bonus_rule_edit, name="bonus_rule_edit"),
+    path(
+        "settings/bonus-rules/<int:rule_id>/remove/",
+        views.bonus_rule_remove,
+        name="bonus_rule_remove",
+    ),
 ]

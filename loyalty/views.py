@@ -1,6 +1,7 @@
 """Loyalty screens: redeem a reward or apply a coupon from the customer page (each with a
 confirmation), adjust points, the statement (and its CSV), the programme overview, the
-scratch-card codes for printing. Thin: parse, call one service or selector, render."""
+scratch-card codes for printing, the programme's settings for admins. Thin: parse, call one
+service or selector, render."""
 
 from __future__ import annotations
 
@@ -16,11 +17,24 @@ from crm.tenancy.permissions import tenant_permission_required
 from customers import exporting
 from customers.models import Customer
 from loyalty import selectors
-from loyalty.forms import AdjustForm, ConfirmForm, CouponForm
-from loyalty.models import Coupon, CouponBatch, Reward
+from loyalty.forms import (
+    AdjustForm,
+    BonusRuleForm,
+    ConfirmForm,
+    CouponForm,
+    ProgrammeForm,
+    TierTermsForm,
+)
+from loyalty.models import BonusRule, Coupon, CouponBatch, Programme, Reward
 from loyalty.services import LoyaltyError
 from loyalty.services.coupons import coupon_check, coupon_redeem
 from loyalty.services.ledger import member_enrol, member_for, member_leave, points_adjust
+from loyalty.services.programme import (
+    PROGRAMME_FIELDS,
+    bonus_rule_delete,
+    bonus_rule_save,
+    programme_settings_save,
+)
 from loyalty.services.rewards import reward_redeem
 
 
@@ -238,3 +252,87 @@ def membership(request: HttpRequest, tenant_slug: str, customer_id: int):
         return redirect(_customer_url(request, customer))
     context = {"customer": customer, "member": member, "leaving": leaving, "form": form}
     return render(request, "loyalty/membership_confirm.html", context)
+
+
+def _settings_url(request: HttpRequest) -> str:
+    return reverse("loyalty:settings", kwargs={"tenant_slug": request.tenant.slug})
+
+
+@login_required
+@tenant_permission_required("settings.manage")
+@require_http_methods(["GET", "POST"])
+def programme_settings(request: HttpRequest, tenant_slug: str):
+    """The programme's terms and the tiers' multipliers (one form, one save), and the list
+    of bonus rules; for tenant admins."""
+    tenant = request.tenant
+    programme = selectors.programme_for(tenant=tenant) or Programme(tenant=tenant)
+    tiers, current = selectors.tier_terms(tenant=tenant)
+    data = request.POST if request.method == "POST" else None
+    form = ProgrammeForm(data, instance=programme, prefix="programme")
+    tier_form = TierTermsForm(data, tiers=tiers, current=current, prefix="tiers")
+    if request.method == "POST" and form.is_valid() and tier_form.is_valid():
+        try:
+            programme_settings_save(
+                tenant=tenant,
+                actor=request.user,
+                terms={field: form.cleaned_data[field] for field in PROGRAMME_FIELDS},
+                tiers=tier_form.terms(),
+            )
+        except LoyaltyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The programme's settings were saved; purchases from now on earn by them."),
+            )
+            return redirect(_settings_url(request))
+    context = {
+        "form": form,
+        "tier_form": tier_form,
+        "programme": programme if programme.pk else None,
+        "bonus_rules": selectors.bonus_rules(tenant=tenant),
+    }
+    return render(request, "loyalty/settings.html", context)
+
+
+@login_required
+@tenant_permission_required("settings.manage")
+@require_http_methods(["GET", "POST"])
+def bonus_rule_edit(request: HttpRequest, tenant_slug: str, rule_id: int | None = None):
+    """Add a bonus rule, or change one."""
+    rule = get_object_or_404(BonusRule, pk=rule_id) if rule_id else None
+    form = BonusRuleForm(
+        request.POST or None,
+        instance=rule or BonusRule(tenant=request.tenant),
+        tenant=request.tenant,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = bonus_rule_save(
+                tenant=request.tenant, actor=request.user, rule=rule, **form.values()
+            )
+        except LoyaltyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Bonus rule “%(name)s” saved.") % {"name": saved.name})
+            return redirect(_settings_url(request))
+    return render(request, "loyalty/bonus_rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@tenant_permission_required("settings.manage")
+@require_http_methods(["GET", "POST"])
+def bonus_rule_remove(request: HttpRequest, tenant_slug: str, rule_id: int):
+    """Confirm, then remove a bonus rule (points already earned with it stay)."""
+    rule = get_object_or_404(BonusRule, pk=rule_id)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        name = rule.name
+        bonus_rule_delete(tenant=request.tenant, actor=request.user, rule=rule)
+        messages.success(
+            request,
+            _("Bonus rule “%(name)s” removed; points already earned with it stay.")
+            % {"name": name},
+        )
+        return redirect(_settings_url(request))
+    return render(request, "loyalty/bonus_rule_delete.html", {"rule": rule, "form": form})

@@ -20,13 +20,18 @@ def setting(tenant, ayse):
     """A member with points, a reward and a coupon batch, the URLs' objects."""
     from django_scopes import scope
 
+    from loyalty.models import BonusRule
+
     reward = RewardFactory(tenant=tenant, points_cost=10)
+    rule = BonusRule.objects.with_scopes_disabled().create(
+        tenant=tenant, name="Kitap haftası", multiplier=2
+    )
     with scope(tenant=tenant):
         points_earn(tenant=tenant, transaction_ids=[buy(ayse, 50).pk])
         batch = coupon_batch_create(
             tenant=tenant, actor=None, name="Kart", discount_type="amount", value=5, size=3
         )
-    return {"customer": ayse, "reward": reward, "batch": batch}
+    return {"customer": ayse, "reward": reward, "batch": batch, "rule": rule}
 
 
 def _urls(tenant, setting) -> dict[str, tuple[str, str]]:
@@ -49,12 +54,16 @@ def _urls(tenant, setting) -> dict[str, tuple[str, str]]:
         "adjust": (url("adjust", customer_id=customer_id), "manager"),
         "membership": (url("membership", customer_id=customer_id), "manager"),
         "batch_codes": (url("batch_codes", batch_id=setting["batch"].pk), "manager"),
+        "settings": (url("settings"), "admin"),
+        "bonus_rule_new": (url("bonus_rule_new"), "admin"),
+        "bonus_rule_edit": (url("bonus_rule_edit", rule_id=setting["rule"].pk), "admin"),
+        "bonus_rule_remove": (url("bonus_rule_remove", rule_id=setting["rule"].pk), "admin"),
     }
 
 
 NAMES = [
     "overview", "statement", "statement_csv", "redeem", "coupon", "adjust", "membership",
-    "batch_codes",
+    "batch_codes", "settings", "bonus_rule_new", "bonus_rule_edit", "bonus_rule_remove",
 ]  # fmt: skip
 
 
@@ -78,6 +87,7 @@ def test_each_role_gets_exactly_its_pages(
     expected = {
         "sales": {"sales": 200, "manager": 200, "admin": 200},
         "manager": {"sales": 403, "manager": 200, "admin": 200},
+        "admin": {"sales": 403, "manager": 403, "admin": 200},
     }[least]
     clients = {"sales": sales_client, "manager": manager_client, "admin": admin_client_}
     assert {role: client.get(url).status_code for role, client in clients.items()} == expected
@@ -100,6 +110,14 @@ def test_another_tenants_objects_are_404_inside_the_own_tenant(
         reverse("loyalty:statement", kwargs={"tenant_slug": slug, "customer_id": stranger.pk}),
         reverse("loyalty:batch_codes", kwargs={"tenant_slug": slug, "batch_id": batch.pk}),
         reverse(
+            "loyalty:bonus_rule_edit",
+            kwargs={"tenant_slug": slug, "rule_id": _foreign_rule(other_tenant).pk},
+        ),
+        reverse(
+            "loyalty:bonus_rule_remove",
+            kwargs={"tenant_slug": slug, "rule_id": _foreign_rule(other_tenant).pk},
+        ),
+        reverse(
             "loyalty:redeem",
             kwargs={
                 "tenant_slug": slug,
@@ -109,6 +127,45 @@ def test_another_tenants_objects_are_404_inside_the_own_tenant(
         ),
     ):
         assert admin_client_.get(url).status_code == 404
+
+
+def _foreign_rule(other_tenant):
+    from loyalty.models import BonusRule
+
+    return BonusRule.objects.with_scopes_disabled().create(
+        tenant=other_tenant, name="Yabancı", multiplier=2
+    )
+
+
+def test_posts_to_the_settings_are_403_for_a_manager_and_change_nothing(
+    manager_client, tenant, setting
+):
+    from loyalty.models import BonusRule
+
+    slug, rule = tenant.slug, setting["rule"]
+    for name, kwargs in (
+        ("settings", {}),
+        ("bonus_rule_new", {}),
+        ("bonus_rule_edit", {"rule_id": rule.pk}),
+        ("bonus_rule_remove", {"rule_id": rule.pk}),
+    ):
+        url = reverse(f"loyalty:{name}", kwargs={"tenant_slug": slug, **kwargs})
+        assert manager_client.post(url, {"name": "X", "request_key": "k"}).status_code == 403
+    assert BonusRule.objects.with_scopes_disabled().filter(tenant=tenant).count() == 1
+    rule.refresh_from_db()
+    assert rule.name == "Kitap haftası"
+
+
+def test_another_tenants_admin_cannot_remove_a_rule(other_tenant_client, tenant, setting):
+    from loyalty.models import BonusRule
+
+    url = reverse(
+        "loyalty:bonus_rule_remove",
+        kwargs={"tenant_slug": tenant.slug, "rule_id": setting["rule"].pk},
+    )
+
+    assert other_tenant_client.post(url, {"request_key": "k"}).status_code == 404
+    assert BonusRule.objects.with_scopes_disabled().filter(pk=setting["rule"].pk).exists()
 
 
 ADMIN_MODELS = [
