@@ -4,15 +4,22 @@ render. (The dashboard itself is views.pyramid.)"""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from crm.tenancy.permissions import tenant_permission_required
+from crm.tenancy.permissions import role_has_permission, tenant_permission_required
 from customers.selectors import page_without_count
 from segmentation import charts
 from segmentation import dashboard_selectors as dashboard
@@ -24,22 +31,32 @@ from segmentation.selectors import run_last_succeeded
 PAGE_SIZE = 25
 
 
-def dashboard_context(request: HttpRequest) -> dict:
-    """Everything the dashboard shows, from the summaries of the last run (and `?since=`)."""
+# The dashboard's sections that follow from the last run (key figures, pyramid, classes,
+# movement), rendered once and then served from the cache: ~20 queries and most of the
+# template rendering per page view otherwise. The key holds everything they show besides the
+# run's summaries (which never change once written): the runs compared, the language and time
+# zone, the role (a link for admins), and the tiers' and class settings' current values, so an
+# edit shows at once. Only the movers' names (a customer renamed since) may lag, by at most
+# DASHBOARD_CACHE_SECONDS.
+DASHBOARD_CACHE_SECONDS = 600
+DASHBOARD_SECTIONS = {
+    "figures": "segmentation/_key_figures.html",
+    "pyramid": "segmentation/_dashboard_pyramid.html",
+    "classes": "segmentation/_classes.html",
+    "movement": "segmentation/_dashboard_movement.html",
+}
+
+
+def dashboard_context(
+    request: HttpRequest, *, run: ScoreRun, runs: list[ScoreRun], since: ScoreRun | None
+) -> dict:
+    """Everything the dashboard's run sections show, from the summaries of `run` (the last
+    successful one; `runs` the last 30, newest first) and `since` (an earlier one)."""
     tenant = request.tenant
-    run = run_last_succeeded(tenant=tenant)
     levels = dashboard.pyramid_levels(tenant=tenant, run=run)
     shapes, pyramid_height = charts.pyramid_shapes(levels)
     history = dashboard.tier_sizes_over_runs(tenant=tenant)
     columns, history_width = charts.tier_size_columns(history, levels)
-    runs = dashboard.runs_succeeded(tenant=tenant, limit=30)
-    since = None
-    if run is not None:
-        since_id = request.GET.get("since", "")
-        since = next(
-            (r for r in runs if str(r.pk) == since_id and r.pk != run.pk),
-            dashboard.run_before(tenant=tenant, run=run),
-        )
     return {
         "last_run": run,
         "dashboard_levels": levels,
@@ -53,11 +70,61 @@ def dashboard_context(request: HttpRequest) -> dict:
         "movers_up": dashboard.movers(tenant=tenant, run=run, up=True),
         "movers_down": dashboard.movers(tenant=tenant, run=run, up=False),
         "since": since,
-        "earlier_runs": [r for r in runs if run is not None and r.pk != run.pk],
+        "earlier_runs": [r for r in runs if r.pk != run.pk],
         "matrix": dashboard.migration_matrix(tenant=tenant, run=run, since=since)
-        if run is not None and since is not None
+        if since is not None
         else None,
     }
+
+
+def _since(request: HttpRequest, *, run: ScoreRun, runs: list[ScoreRun]) -> ScoreRun | None:
+    """`?since=` if it names an earlier run of `runs`, else the run before `run`."""
+    since_id = request.GET.get("since", "")
+    chosen = next((r for r in runs if str(r.pk) == since_id and r.pk != run.pk), None)
+    if chosen is None and run in runs:
+        # The run before `run` (runs are newest first), as dashboard.run_before finds it.
+        chosen = next((r for r in runs if r.finished_at < run.finished_at), None)
+    return chosen or dashboard.run_before(tenant=request.tenant, run=run)
+
+
+def _sections_key(
+    request: HttpRequest, *, run: ScoreRun, runs: list[ScoreRun], since: ScoreRun | None
+) -> str:
+    tenant = request.tenant
+    tiers = Tier.objects.filter(tenant=tenant).order_by("position")
+    settings = dashboard.class_settings(tenant=tenant)
+    shown = (
+        get_language(),
+        get_current_timezone_name(),
+        role_has_permission(request.tenant_role, "settings.manage"),
+        list(tiers.values_list("pk", "position", "name_tr", "name_en", "colour", "strategy")),
+        (settings.peak_tiers, str(settings.growth_percent), settings.contact_days),
+        [r.pk for r in runs],
+    )
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
+    since_id = since.pk if since else 0
+    return f"segmentation:dashboard:{tenant.pk}:{run.pk}:{since_id}:{digest}"
+
+
+def dashboard_sections(request: HttpRequest, *, run: ScoreRun | None) -> dict[str, str]:
+    """The run sections of the dashboard as HTML, from the cache when this run's were rendered
+    already (see DASHBOARD_SECTIONS)."""
+    if run is None:
+        return {}
+    runs = dashboard.runs_succeeded(tenant=request.tenant, limit=30)
+    since = _since(request, run=run, runs=runs)
+    key = _sections_key(request, run=run, runs=runs, since=since)
+    sections = cache.get(key)
+    if sections is None:
+        context = dashboard_context(request, run=run, runs=runs, since=since)
+        sections = {
+            name: render_to_string(template, context, request=request)
+            if name not in context or context[name]  # no figures or classes: no section
+            else ""
+            for name, template in DASHBOARD_SECTIONS.items()
+        }
+        cache.set(key, sections, DASHBOARD_CACHE_SECONDS)
+    return {name: mark_safe(html) for name, html in sections.items()}  # noqa: S308 (our own render)
 
 
 # The customer list's parameter for each dimension (core filters, or segmentation's registered

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.tenancy.permissions import role_has_permission, tenant_permission_required
 from customers.models import Customer
 from segmentation import selectors, services
-from segmentation.dashboard_views import dashboard_context
+from segmentation.dashboard_views import dashboard_sections
 from segmentation.forms import TierPinForm
 
 
@@ -35,8 +35,8 @@ def _run_status_context(request: HttpRequest) -> dict:
 def pyramid(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     run = selectors.run_last_succeeded(tenant=request.tenant)
     context = {
-        "levels": selectors.pyramid(tenant=request.tenant, run=run),
-        **dashboard_context(request),
+        "last_run": run,
+        "dashboard": dashboard_sections(request, run=run),
         **_run_status_context(request),
     }
     return render(request, "segmentation/pyramid.html", context)

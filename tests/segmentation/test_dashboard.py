@@ -265,3 +265,46 @@ def test_dashboard_queries_do_not_grow_with_customers(manager_client, tenant, ba
     manager_client.get(url("pyramid", tenant))  # the new run pair's matrix is cached
     assert queries() == before
     assert before <= 30
+
+
+def _queries_of(client, page_url: str) -> tuple[int, dict[str, str]]:
+    """The page's queries and its run sections (HTML)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(page_url)
+    assert response.status_code == 200
+    sections = response.context["dashboard"]
+    assert all(html in response.content.decode() for html in sections.values())
+    return len(captured.captured_queries), sections
+
+
+def test_dashboard_sections_are_rendered_once_per_run(manager_client, tenant, base):
+    first_queries, first_page = _queries_of(manager_client, url("pyramid", tenant))
+    again_queries, again_page = _queries_of(manager_client, url("pyramid", tenant))
+
+    assert again_page == first_page  # the same figures, matrix and movers, from the cache
+    assert again_queries <= first_queries - 10
+    # Another comparison run is another entry.
+    since = base["first"].pk
+    _count, since_page = _queries_of(manager_client, url("pyramid", tenant) + f"?since={since}")
+    assert since_page == first_page  # `first` is the run before anyway
+
+
+def test_dashboard_shows_a_tier_edit_and_a_new_run_at_once(manager_client, tenant, base):
+    from segmentation.services import scores_recompute
+    from tests.segmentation.factories import NOW, buy
+
+    manager_client.get(url("pyramid", tenant))
+    with scope(tenant=tenant):
+        peak = base["tiers"][0]
+        peak.name_en = "Summit"
+        peak.save(update_fields=["name_en"])
+    assert "Summit" in manager_client.get(url("pyramid", tenant)).content.decode()
+
+    buy(base["g"], 700, cost=100, days_ago=3)  # G, a prospect, becomes active
+    scores_recompute(tenant=tenant, now=NOW)
+    response = manager_client.get(url("pyramid", tenant))
+    figures = {figure.label: figure.value for figure in response.context["figures"]}
+    assert figures["Active customers"] == 5  # A, B, C, D and now G
