@@ -2,8 +2,12 @@
 figures, the class summaries, the tier × dimension cells and each saved segment's size.
 
 Runs inside the recompute's transaction, after the scores and the tier summaries and before
-the staging tables go (it reads seg_final), so a dashboard never shows half a run. Kept apart
-from the scoring statements: its SQL is in segmentation/sql/dashboard_*.sql.
+the staging tables go, so a dashboard never shows half a run. Its SQL is in
+segmentation/sql/dashboard_*.sql. It adds as little as it can to the scoring: the scoring's one
+scan of the transactions also sums the growth windows, the last purchase and the categories
+bought (a bit per category, CATEGORY_BITS_MAX of them at most) and keeps the customers'
+dimensions (seg_raw); the facts are then built from the staging tables alone, and the class
+summaries and every tier × dimension cell come from one pass over them (grouping sets).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from crm.models import Tenant
+from customers.models import Product, ProductCategory
 from segmentation import sql
 from segmentation.models import ClassSettings, ScoreRun, Segment
 
@@ -41,32 +46,125 @@ def growth_windows(*, activity_since: datetime, now: datetime) -> tuple[datetime
     return since, since - timedelta(days=days)
 
 
+# The categories bought travel through the scoring's scan as the bits of one bigint (bit 63 is
+# the sign, left alone), each transaction's bit read from arrays indexed by category and product
+# id (sql.CATEGORY_BIT), which must stay short. A tenant with more categories, or ids spread too
+# far apart, gets a scan of the window's purchases of its own in the dashboard step instead.
+CATEGORY_BITS_MAX = 63
+ID_SPAN_MAX = 100_000
+
+
+def category_bits(*, tenant: Tenant) -> dict | None:
+    """The arrays of sql.CATEGORY_BIT for the tenant's categories (bit k = the k-th category by
+    id), with `category_ids` (id of bit k); None when they do not fit (see above)."""
+    with scopes_disabled():
+        categories = list(
+            ProductCategory.objects.filter(tenant=tenant)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        products = list(
+            Product.objects.filter(tenant=tenant, category__isnull=False).values_list(
+                "pk", "category_id"
+            )
+        )
+    if len(categories) > CATEGORY_BITS_MAX:
+        return None
+    bit = {category: 1 << position for position, category in enumerate(categories)}
+    category_low = categories[0] if categories else 0
+    product_low = min((pk for pk, _category in products), default=0)
+    product_high = max((pk for pk, _category in products), default=0)
+    if categories and categories[-1] - category_low >= ID_SPAN_MAX:
+        return None
+    if product_high - product_low >= ID_SPAN_MAX:
+        return None
+    category_array = [0] * ((categories[-1] - category_low + 1) if categories else 0)
+    for category, value in bit.items():
+        category_array[category - category_low] = value
+    product_array = [0] * ((product_high - product_low + 1) if products else 0)
+    for product, category in products:
+        product_array[product - product_low] = bit.get(category, 0)
+    return {
+        "category_bits": category_array,
+        "category_low": category_low,
+        "product_bits": product_array,
+        "product_low": product_low,
+        "category_ids": categories,
+    }
+
+
 def dashboard_parameters(*, tenant: Tenant, params: dict) -> dict:
     """The step's query parameters; set before the scoring's first step, whose scan of the
-    transactions also sums the growth windows and the last purchase (raw_values.sql)."""
+    transactions also sums the growth windows, the last purchase and the categories bought
+    (raw_values.sql). `category_ids` is None when the categories are scanned separately."""
     settings = class_settings(tenant=tenant)
     now = params["now"]
     growth_since, growth_previous_since = growth_windows(
         activity_since=params["activity_since"], now=now
     )
-    return {
+    bits = category_bits(tenant=tenant)
+    values = {
         "growth_since": growth_since,
         "growth_previous_since": growth_previous_since,
         "contact_since": now - timedelta(days=settings.contact_days),
         "peak_tiers": settings.peak_tiers,
         "growth_percent": settings.growth_percent,
+        "category_ids": None,
     }
+    if bits is not None:
+        values.update(bits)
+        for position, category in enumerate(bits["category_ids"]):
+            values[f"category_id_{position}"] = category
+    return values
+
+
+# The categories bought in the activity window, for a tenant whose categories are not summed as
+# bits by the scoring's scan: distinct pairs first (hashed), then a sorted list (so an unchanged
+# list compares equal when the facts are written).
+BOUGHT_CTE = """bought AS (
+    SELECT pairs.customer_id,
+           array_agg(pairs.category_id ORDER BY pairs.category_id) AS category_ids
+    FROM (
+        SELECT DISTINCT t.customer_id, coalesce(t.category_id, p.category_id) AS category_id
+        FROM customers_transaction t
+        LEFT JOIN customers_product p ON p.id = t.product_id
+        WHERE t.tenant_id = %(tenant)s AND t.kind = 'purchase' AND t.status = 'completed'
+          AND t.occurred_at >= %(activity_since)s AND t.occurred_at < %(now)s
+          AND coalesce(t.category_id, p.category_id) IS NOT NULL
+    ) pairs
+    GROUP BY pairs.customer_id
+), """
+
+
+def facts_sql(*, params: dict) -> str:
+    """dashboard_facts.sql with the categories bought: decoded from seg_raw's bit mask (bit k is
+    the k-th category, ids ascending, so the list comes out sorted), or from BOUGHT_CTE."""
+    categories = params["category_ids"]
+    if categories is None:
+        return sql.statement("dashboard_facts").format(
+            bought=BOUGHT_CTE,
+            bought_join="LEFT JOIN bought ON bought.customer_id = f.customer_id",
+            category_ids="coalesce(bought.category_ids, '{}')",
+        )
+    items = ", ".join(
+        f"CASE WHEN r.category_mask & {1 << position} <> 0 "
+        f"THEN %(category_id_{position})s::bigint END"
+        for position in range(len(categories))
+    )
+    return sql.statement("dashboard_facts").format(
+        bought="",
+        bought_join="",
+        category_ids=f"array_remove(ARRAY[{items}]::bigint[], NULL)" if items else "'{}'::bigint[]",
+    )
 
 
 def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -> None:
-    steps.run("dashboard: facts", sql.statement("dashboard_facts"))
-    steps.run("dashboard: analyze", "ANALYZE seg_facts")
+    # No ANALYZE of seg_facts: every join below is a hash join whatever the estimates
+    # (the recompute's planner settings), and the facts are read whole.
+    steps.run("dashboard: facts", facts_sql(params=steps.params))
     steps.run("dashboard: figures", sql.statement("dashboard_figures"))
     steps.run("dashboard: movers", sql.statement("dashboard_movers"))
-    steps.run("dashboard: classes", sql.statement("dashboard_classes"))
-    steps.run("dashboard: dimensions", sql.statement("dashboard_dimensions"))
-    steps.run("dashboard: categories", sql.statement("dashboard_categories"))
-    steps.run("dashboard: facts delete", sql.statement("dashboard_facts_delete"))
+    steps.run("dashboard: classes and dimensions", sql.statement("dashboard_dimensions"))
     steps.run("dashboard: facts update", sql.statement("dashboard_facts_update"))
     steps.run("dashboard: facts insert", sql.statement("dashboard_facts_insert"))
     with steps.timed("dashboard: segment sizes"):

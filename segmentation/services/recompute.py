@@ -205,7 +205,8 @@ def _compute(
     plan, snapshot = _plan(tenant=tenant, now=now)
     steps = _Steps(_parameters(tenant=tenant, run=run, plan=plan, now=now), plans)
     _planner_settings()
-    steps.run("raw values", sql.raw_values_sql(plan.keys))
+    category_bits = steps.params["category_ids"] is not None
+    steps.run("raw values", sql.raw_values_sql(plan.keys, category_bits=category_bits))
     # Statistics on the staging tables, so the joins over 1,000,000 rows are hash joins
     # (without them the planner guesses ~3,000 rows and sorts for merge joins).
     steps.run("analyze", "ANALYZE seg_raw")
@@ -278,7 +279,9 @@ def raw_values_plan(*, tenant: Tenant, guarded: bool = True, now: datetime | Non
         if guarded:
             _planner_settings()
         with connection.cursor() as cursor:
-            statement = sql.raw_values_sql(plan.keys).replace(RAW_VALUES_TABLE, "", 1)
+            statement = sql.raw_values_sql(
+                plan.keys, category_bits=params["category_ids"] is not None
+            ).replace(RAW_VALUES_TABLE, "", 1)
             cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params)
             (document,) = cursor.fetchone()
         transaction.set_rollback(True)  # the SET LOCALs end here either way

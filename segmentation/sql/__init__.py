@@ -104,8 +104,19 @@ def _placeholders(sql: str, k: int) -> str:
     )
 
 
-def raw_values_sql(keys: list[KeySpec]) -> str:
-    """Step 1: seg_raw(customer_id, status, revenue, margin, v1..vK)."""
+# The category bit of a transaction (raw_values.sql), when the tenant's categories fit in one
+# bigint (services/dashboard_summaries.category_bits): its own category's bit, else its
+# product's, each read from an array indexed by id (no join of 10,000,000 rows).
+CATEGORY_BIT = (
+    "CASE WHEN t.category_id IS NOT NULL "
+    "THEN (%(category_bits)s::bigint[])[t.category_id - %(category_low)s + 1] "
+    "ELSE (%(product_bits)s::bigint[])[t.product_id - %(product_low)s + 1] END"
+)
+
+
+def raw_values_sql(keys: list[KeySpec], *, category_bits: bool = False) -> str:
+    """Step 1: seg_raw(customer_id, status, revenue, margin, ..., v1..vK); with category_bits,
+    the categories bought in the window as a bit mask too."""
     aggregates = []
     columns = []
     joins = []
@@ -121,6 +132,7 @@ def raw_values_sql(keys: list[KeySpec]) -> str:
             )
             columns.append(f", coalesce(q{k}.raw_value::float8, {missing}::float8) AS v{k}")
     return statement("raw_values").format(
+        category_bit=CATEGORY_BIT if category_bits else "NULL::bigint",
         aggregates="\n         ".join(aggregates),
         columns="\n       ".join(columns),
         joins="\n".join(joins),

@@ -1,33 +1,57 @@
--- Dashboard step 4: the vertical segmentation's cells, tier (and status) × dimension value, in
--- one pass (grouping sets), then the categories bought (a customer counts in each of theirs).
+-- Dashboard step 3: the class summaries and the vertical segmentation's cells (tier and status
+-- × each dimension's value) in one pass over the facts (grouping sets). A customer counts in
+-- each category bought, so the category lists are grouped first and unnested after.
+WITH cells AS (
+    SELECT CASE WHEN grouping(f.region) = 0 THEN 'region'
+                WHEN grouping(f.city) = 0 THEN 'city'
+                WHEN grouping(f.industry) = 0 THEN 'industry'
+                WHEN grouping(f.acquisition_channel) = 0 THEN 'acquisition_channel'
+                WHEN grouping(f.lifecycle_stage) = 0 THEN 'lifecycle_stage'
+                WHEN grouping(f.kind) = 0 THEN 'kind'
+                WHEN grouping(f.growth_band) = 0 THEN 'growth_band'
+                WHEN grouping(f.category_ids) = 0 THEN 'category'
+                ELSE 'class' END AS dimension,
+           CASE WHEN grouping(f.region) = 0 THEN f.region
+                WHEN grouping(f.city) = 0 THEN f.city
+                WHEN grouping(f.industry) = 0 THEN f.industry
+                WHEN grouping(f.acquisition_channel) = 0 THEN f.acquisition_channel
+                WHEN grouping(f.lifecycle_stage) = 0 THEN f.lifecycle_stage
+                WHEN grouping(f.kind) = 0 THEN f.kind
+                WHEN grouping(f.growth_band) = 0 THEN f.growth_band
+                ELSE f.customer_class END AS value,
+           f.category_ids, f.tier_id, f.status, count(*) AS customers,
+           sum(f.revenue) AS revenue, sum(f.margin) AS margin, sum(f.score) AS score_sum,
+           count(f.score) AS scored
+    FROM seg_facts f
+    GROUP BY GROUPING SETS (
+        (f.tier_id, f.status, f.region),
+        (f.tier_id, f.status, f.city),
+        (f.tier_id, f.status, f.industry),
+        (f.tier_id, f.status, f.acquisition_channel),
+        (f.tier_id, f.status, f.lifecycle_stage),
+        (f.tier_id, f.status, f.kind),
+        (f.tier_id, f.status, f.growth_band),
+        (f.tier_id, f.status, f.category_ids),
+        (f.customer_class)
+    )
+), classes AS (
+    INSERT INTO segmentation_runclasssummary
+           (tenant_id, run_id, customer_class, customers, revenue, margin)
+    SELECT %(tenant)s, %(run)s, value, customers, revenue, margin
+    FROM cells
+    WHERE dimension = 'class'
+)
 INSERT INTO segmentation_rundimensionsummary
        (tenant_id, run_id, dimension, value, tier_id, status, customers, revenue, margin,
         score_sum, scored)
-SELECT %(tenant)s, %(run)s,
-       CASE WHEN grouping(c.region) = 0 THEN 'region'
-            WHEN grouping(c.city) = 0 THEN 'city'
-            WHEN grouping(c.industry) = 0 THEN 'industry'
-            WHEN grouping(c.acquisition_channel) = 0 THEN 'acquisition_channel'
-            WHEN grouping(c.lifecycle_stage) = 0 THEN 'lifecycle_stage'
-            WHEN grouping(c.kind) = 0 THEN 'kind'
-            ELSE 'growth_band' END,
-       CASE WHEN grouping(c.region) = 0 THEN c.region
-            WHEN grouping(c.city) = 0 THEN c.city
-            WHEN grouping(c.industry) = 0 THEN c.industry
-            WHEN grouping(c.acquisition_channel) = 0 THEN c.acquisition_channel
-            WHEN grouping(c.lifecycle_stage) = 0 THEN c.lifecycle_stage
-            WHEN grouping(c.kind) = 0 THEN c.kind
-            ELSE f.growth_band END,
-       f.tier_id, f.status, count(*), sum(f.revenue), sum(f.margin), sum(f.score),
-       count(f.score)
-FROM seg_facts f
-JOIN customers_customer c ON c.id = f.customer_id
-GROUP BY GROUPING SETS (
-    (f.tier_id, f.status, c.region),
-    (f.tier_id, f.status, c.city),
-    (f.tier_id, f.status, c.industry),
-    (f.tier_id, f.status, c.acquisition_channel),
-    (f.tier_id, f.status, c.lifecycle_stage),
-    (f.tier_id, f.status, c.kind),
-    (f.tier_id, f.status, f.growth_band)
-)
+SELECT %(tenant)s, %(run)s, dimension, value, tier_id, status, customers, revenue, margin,
+       score_sum, scored
+FROM cells
+WHERE dimension NOT IN ('class', 'category')
+UNION ALL
+SELECT %(tenant)s, %(run)s, 'category', category_id::text, tier_id, status, sum(customers),
+       sum(revenue), sum(margin), sum(score_sum), sum(scored)
+FROM cells
+CROSS JOIN LATERAL unnest(category_ids) AS category_id
+WHERE dimension = 'category'
+GROUP BY category_id, tier_id, status

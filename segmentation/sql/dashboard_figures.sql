@@ -1,5 +1,5 @@
--- Dashboard step 2: the run's key figures, compared with the facts of the previous run (still
--- in segmentation_customerfacts until step 5 replaces them).
+-- Dashboard step 2: the run's key figures, compared with the stored scores of the previous run
+-- (seg_final's old_status) and its figures (the active customers it counted).
 INSERT INTO segmentation_runfigures
        (tenant_id, run_id, customers, active, revenue, margin, new_customers, retained,
         previous_active, average_score, movers)
@@ -7,11 +7,15 @@ SELECT %(tenant)s, %(run)s, count(*),
        count(*) FILTER (WHERE n.status = 'active'),
        coalesce(sum(n.revenue), 0), coalesce(sum(n.margin), 0),
        count(*) FILTER (WHERE n.status <> 'prospect'
-                          AND (o.customer_id IS NULL OR o.status = 'prospect')),
-       count(*) FILTER (WHERE n.status = 'active' AND o.status = 'active'),
-       (SELECT count(*) FROM segmentation_customerfacts p
-        WHERE p.tenant_id = %(tenant)s AND p.status = 'active'),
+                          AND (n.old_status IS NULL OR n.old_status = 'prospect')),
+       count(*) FILTER (WHERE n.status = 'active' AND n.old_status = 'active'),
+       coalesce((
+           SELECT p.active
+           FROM segmentation_runfigures p
+           JOIN segmentation_scorerun r ON r.id = p.run_id
+           WHERE p.tenant_id = %(tenant)s AND r.status = 'succeeded' AND r.id <> %(run)s
+           ORDER BY r.finished_at DESC NULLS LAST, r.id DESC
+           LIMIT 1
+       ), 0),
        round(avg(n.score), 4), '{}'::jsonb
 FROM seg_facts n
-LEFT JOIN segmentation_customerfacts o
-       ON o.customer_id = n.customer_id AND o.tenant_id = %(tenant)s

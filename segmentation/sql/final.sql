@@ -20,7 +20,8 @@ SELECT r.customer_id, r.status, r.revenue, r.margin, t.score, t.rank, t.percenti
        coalesce(p.tier_id, t.computed_tier_id) AS tier_id,
        p.tier_id IS NOT NULL AS is_pinned,
        old.customer_id IS NOT NULL AS existed,
-       old.tier_id AS old_tier_id
+       old.tier_id AS old_tier_id,
+       old.status AS old_status
 FROM seg_raw r
 LEFT JOIN tiered t ON t.customer_id = r.customer_id
 LEFT JOIN segmentation_tierpin p

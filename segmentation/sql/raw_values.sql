@@ -15,7 +15,11 @@ SELECT c.id AS customer_id,
        -- for the dashboard step (services/dashboard_summaries.py): growth and last purchase
        tx.last_purchase_at,
        coalesce(tx.growth_revenue_cents, 0) / 100.0 AS growth_revenue,
-       coalesce(tx.previous_revenue_cents, 0) / 100.0 AS previous_revenue
+       coalesce(tx.previous_revenue_cents, 0) / 100.0 AS previous_revenue,
+       -- the categories bought in the activity window, one bit each (NULL: none, or the
+       -- dashboard step scans them itself), and the vertical dimensions: no second scan
+       tx.category_mask,
+       c.region, c.city, c.industry, c.acquisition_channel, c.lifecycle_stage, c.kind
        {columns}
 FROM customers_customer c
 LEFT JOIN (
@@ -33,13 +37,16 @@ LEFT JOIN (
            sum(t.amount_cents) FILTER (
                WHERE t.is_purchase AND t.occurred_at >= %(growth_previous_since)s
                  AND t.occurred_at < %(growth_since)s
-           ) AS previous_revenue_cents
+           ) AS previous_revenue_cents,
+           bit_or({category_bit}) FILTER (
+               WHERE t.is_purchase AND t.occurred_at >= %(activity_since)s
+           ) AS category_mask
          {aggregates}
     FROM (
         SELECT t.customer_id, t.kind, t.status, t.occurred_at, t.amount, t.cost,
                (t.amount * 100)::bigint AS amount_cents,
                ((t.amount - t.cost) * 100)::bigint AS margin_cents,
-               t.due_date, t.paid_date,
+               t.due_date, t.paid_date, t.category_id, t.product_id,
                (t.kind = 'purchase' AND t.status = 'completed') AS is_purchase
         FROM customers_transaction t
         WHERE t.tenant_id = %(tenant)s AND t.occurred_at < %(now)s

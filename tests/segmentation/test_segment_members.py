@@ -72,6 +72,32 @@ def test_facts_hold_each_customers_growth_band_and_class(tenant, base):
     assert facts[base["b"].pk].category_ids == [base["y"].pk]  # X was bought before the window
 
 
+@pytest.mark.parametrize("bits_max", [1, 63], ids=["separate scan", "bits of the scoring scan"])
+def test_categories_bought_are_the_same_whichever_way_they_are_summed(
+    tenant, base, monkeypatch, bits_max
+):
+    from segmentation.services import dashboard_summaries
+    from tests.factories import ProductFactory
+    from tests.segmentation.factories import buy
+
+    # Two categories: with room for one bit only, the dashboard step scans them itself.
+    monkeypatch.setattr(dashboard_summaries, "CATEGORY_BITS_MAX", bits_max)
+    with scopes_disabled():
+        product_of_x = ProductFactory(tenant=tenant, category=base["x"])
+    buy(base["d"], 10, days_ago=5, product=product_of_x, category=None)  # X by its product
+    scores_recompute(tenant=tenant, now=NOW)
+    with scopes_disabled():
+        bought = dict(
+            CustomerFacts.objects.filter(tenant=tenant).values_list("customer", "category_ids")
+        )
+    x, y = base["x"].pk, base["y"].pk
+    assert bought[base["a"].pk] == [x]
+    assert bought[base["b"].pk] == [y]  # X was bought before the window
+    assert bought[base["c"].pk] == [y]
+    assert bought[base["d"].pk] == [x]
+    assert bought[base["e"].pk] == bought[base["f"].pk] == []
+
+
 def test_run_figures_compare_with_the_previous_run(tenant, base):
     with scopes_disabled():
         figures = RunFigures.objects.get(run=base["second"])
