@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TenantOwnedModel
@@ -436,7 +436,8 @@ class TierPin(TenantOwnedModel):
 
 
 class TierChangeReason(models.TextChoices):
-    RECOMPUTE = "recompute", _("Recompute")
+    # Not the button's "Recompute": a reason in the tier history, its own message in Turkish.
+    RECOMPUTE = "recompute", pgettext_lazy("tier change reason", "Score recalculation")
     PINNED = "pinned", _("Pinned by hand")
     UNPINNED = "unpinned", _("Pin removed")
 
