@@ -8,6 +8,8 @@ urlpatterns: list = [
     path("imports/", views.import_list, name="imports"),
     path("imports/new/", views.import_new, name="import_new"),
     path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/preview/", views.import_preview_page, name="import_preview"),
+    path("imports/<int:job_id>/discard/", views.import_discard, name="import_discard"),
     path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:job_id>/resume/", views.import_resume, name="import_resume"),
     path(

@@ -21,10 +21,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.tenancy.permissions import tenant_permission_required
 from customers import exporting
-from customers.exchange_forms import ImportForm, TransactionExportForm
+from customers.exchange_forms import ColumnMappingForm, ImportForm, TransactionExportForm
 from customers.importing import selectors
 from customers.importing.columns import COLUMNS_BY_KIND
-from customers.importing.service import ImportResumeError, import_job_create, import_job_resume
+from customers.importing.decoding import ImportFileError
+from customers.importing.preview import PREVIEW_ROWS, import_preview
+from customers.importing.service import (
+    ImportPreviewError,
+    ImportResumeError,
+    import_job_confirm,
+    import_job_create,
+    import_job_discard,
+    import_job_resume,
+)
 from customers.models import ImportJob, ImportKind, ImportStatus
 
 
@@ -107,9 +116,9 @@ def _import_new(request: HttpRequest, tenant_slug: str, limit: UploadLimit) -> H
             kind=form.cleaned_data["kind"],
             upload=form.cleaned_data["file"],
             file_format=form.file_format,
+            preview=True,
         )
-        messages.success(request, _("The file was accepted; the import runs in the background."))
-        return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
+        return redirect("customers:import_preview", tenant_slug=tenant_slug, job_id=job.pk)
     return render(
         request,
         "customers/imports/new.html",
@@ -124,9 +133,75 @@ def _import_new(request: HttpRequest, tenant_slug: str, limit: UploadLimit) -> H
 
 @login_required
 @tenant_permission_required("customers.import")
+@require_http_methods(["GET", "POST"])
+def import_preview_page(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
+    """How each column of the upload was understood and its first rows as read; the user maps
+    or ignores the unknown headers, then confirms (nothing is written before)."""
+    job = selectors.import_job(tenant=request.tenant, job_id=job_id)
+    if job.status != ImportStatus.PREVIEW:
+        return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
+    try:
+        preview = import_preview(tenant=request.tenant, job=job)
+    except ImportFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:import_new", tenant_slug=tenant_slug)
+    bound = request.method == "POST"
+    form = ColumnMappingForm(
+        request.POST if bound else None, kind=job.kind, matches=preview.matches
+    )
+    if bound and request.POST.get("action") == "confirm" and form.is_valid():
+        try:
+            import_job_confirm(
+                tenant=request.tenant,
+                job_id=job.pk,
+                mapping=form.mapping(),
+                header=[match.text for match in preview.matches],
+                actor=request.user,
+            )
+        except ImportPreviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The import runs in the background."))
+        return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
+    if bound:
+        form.is_valid()  # show what is still to decide
+        preview = import_preview(tenant=request.tenant, job=job, mapping=form.current_mapping())
+    context = {
+        "job": job,
+        "form": form,
+        "preview": preview,
+        "preview_rows": PREVIEW_ROWS,
+        "file_description": _file_description(job),
+    }
+    template = "customers/imports/preview.html"
+    if request.htmx:
+        template = "customers/imports/_preview_form.html"
+    return render(request, template, context)
+
+
+@login_required
+@tenant_permission_required("customers.import")
+@require_POST
+def import_discard(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
+    job = selectors.import_job(tenant=request.tenant, job_id=job_id)
+    try:
+        name = import_job_discard(tenant=request.tenant, job_id=job.pk, actor=request.user)
+    except ImportPreviewError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:import_detail", tenant_slug=tenant_slug, job_id=job.pk)
+    messages.success(
+        request, _("The upload “%(file)s” was discarded; nothing was imported.") % {"file": name}
+    )
+    return redirect("customers:imports", tenant_slug=tenant_slug)
+
+
+@login_required
+@tenant_permission_required("customers.import")
 @require_GET
 def import_detail(request: HttpRequest, tenant_slug: str, job_id: int) -> HttpResponse:
     job = selectors.import_job_with_preview(tenant=request.tenant, job_id=job_id)
+    if job.status == ImportStatus.PREVIEW:
+        return redirect("customers:import_preview", tenant_slug=tenant_slug, job_id=job.pk)
     return render(
         request,
         "customers/imports/detail.html",

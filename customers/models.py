@@ -885,6 +885,8 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    # Uploaded and checked; nothing is written until the user confirms the column choices.
+    PREVIEW = "preview", _("Awaiting confirmation")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
@@ -914,6 +916,9 @@ class ImportJob(TenantOwnedModel):
     rejected_rows = models.PositiveIntegerField(_("rejected"), default=0)
     # [{"line": 7, "external_id": "...", "errors": ["..."], "row": {...}}, ...]
     rejections = models.JSONField(_("rejected rows"), default=list, blank=True)
+    # The field each header of the file goes to ("" = ignored), as confirmed on the preview;
+    # null: the columns the header names (imports run by a command).
+    column_mapping = models.JSONField(_("column choices"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,6 +7,7 @@ are the same column (customers.turkish.fold, then only letters and digits are co
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -318,6 +319,111 @@ COLUMNS_BY_KIND: dict[str, tuple[Column, ...]] = {
 }
 
 
+def column_label(column: Column) -> str:
+    """How a column is named to the user: its Turkish header, then the English one."""
+    return f"{column.turkish} / {column.name}"
+
+
+def columns_by_name(kind: str) -> dict[str, Column]:
+    return {column.name: column for column in COLUMNS_BY_KIND[kind]}
+
+
+# How close a header must be to a known one to be offered as a suggestion: difflib's ratio of
+# the folded letters and digits ("telefonno" against "telefon" is 0.88, "epsota" against
+# "eposta" 0.83), plus up to 0.2 for a common start.
+SUGGESTION_RATIO = 0.75
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How one header of a file was understood, before the user confirms it."""
+
+    position: int
+    text: str  # the header as written (BOM and outer spaces removed)
+    column: Column | None  # recognised: the header is one of the column's names
+    suggestion: Column | None = None  # not recognised, but close to this column's names
+    duplicate_of: int | None = None  # recognised, but an earlier header is the same column
+
+    @property
+    def field(self) -> str:
+        """The field this header goes to without asking: "" when the user must decide."""
+        return self.column.name if self.column and self.duplicate_of is None else ""
+
+
+def suggest_column(kind: str, text: str) -> Column | None:
+    """The column an unrecognised header most likely means ("Telefon No", "E-psota"), or None.
+
+    A header that starts or ends with a column's name ("Telefon No", "Müşteri Adı Soyadı") or
+    is close to one in spelling counts; the closest wins, the first column on a tie."""
+    key = header_key(text)
+    if not key:
+        return None
+    best: tuple[float, Column] | None = None
+    for column in COLUMNS_BY_KIND[kind]:
+        for name_key in column.header_keys():
+            ratio = difflib.SequenceMatcher(None, key, name_key).ratio()
+            # People keep the start of a name ("Müşteri Numarası" is "Müşteri No", not the
+            # equally close "Vergi Numarası").
+            prefix = next(
+                (n for n, (a, b) in enumerate(zip(key, name_key, strict=False)) if a != b),
+                min(len(key), len(name_key)),
+            )
+            ratio += 0.2 * prefix / len(name_key)
+            if len(name_key) >= 3 and (key.startswith(name_key) or key.endswith(name_key)):
+                ratio = max(ratio, SUGGESTION_RATIO)
+            if ratio >= SUGGESTION_RATIO and (best is None or ratio > best[0]):
+                best = (ratio, column)
+    return best[1] if best else None
+
+
+def match_header(kind: str, header: list[str]) -> list[HeaderMatch]:
+    """Each header of the file: the column it names, or a suggestion, or nothing."""
+    by_key = {key: column for column in COLUMNS_BY_KIND[kind] for key in column.header_keys()}
+    first_position: dict[str, int] = {}
+    matches = []
+    for position, raw in enumerate(header):
+        text = raw.strip().lstrip("\ufeff").strip()
+        column = by_key.get(header_key(text))
+        if column is None:
+            matches.append(HeaderMatch(position, text, None, suggest_column(kind, text)))
+            continue
+        earlier = first_position.setdefault(column.name, position)
+        matches.append(
+            HeaderMatch(
+                position, text, column, duplicate_of=None if earlier == position else earlier
+            )
+        )
+    return matches
+
+
+def mapping_positions(kind: str, mapping: list[str]) -> dict[str, int]:
+    """Column name -> position, from a confirmed mapping (one field name or "" per header)."""
+    known = columns_by_name(kind)
+    positions = {name: position for position, name in enumerate(mapping) if name in known}
+    missing = [c for c in COLUMNS_BY_KIND[kind] if c.required and c.name not in positions]
+    if missing or len(positions) != len([name for name in mapping if name]):
+        raise ImportFileError(_("The column choices of this import are not valid."))
+    return positions
+
+
+def mapping_check(kind: str, header: list[str]) -> None:
+    """Refuse at upload a file that no choice on the preview can make importable: a required
+    column is missing and every header is already one of our columns."""
+    matches = match_header(kind, header)
+    if any(match.column is None for match in matches):
+        return
+    named = {match.column.name for match in matches if match.column}
+    _missing_check([c for c in COLUMNS_BY_KIND[kind] if c.required and c.name not in named])
+
+
+def _missing_check(missing: list[Column]) -> None:
+    if missing:
+        raise ImportFileError(
+            _("Required columns are missing: %(columns)s. The first line must name the columns.")
+            % {"columns": ", ".join(column_label(c) for c in missing)}
+        )
+
+
 def map_header(kind: str, header: list[str]) -> dict[str, int]:
     """Column name -> position in the file. Unknown columns are ignored; a missing required
     column or a column given twice is an error the user must fix in the file."""
@@ -333,12 +439,7 @@ def map_header(kind: str, header: list[str]) -> dict[str, int]:
             duplicates.append(text.strip())
             continue
         positions[column.name] = position
-    missing = [column for column in columns if column.required and column.name not in positions]
-    if missing:
-        raise ImportFileError(
-            _("Required columns are missing: %(columns)s. The first line must name the columns.")
-            % {"columns": ", ".join(f"{c.turkish} / {c.name}" for c in missing)}
-        )
+    _missing_check([c for c in columns if c.required and c.name not in positions])
     if duplicates:
         raise ImportFileError(
             _("These columns appear twice: %(columns)s.") % {"columns": ", ".join(duplicates)}

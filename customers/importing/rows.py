@@ -37,10 +37,25 @@ from customers.turkish import fold
 from customers.validators import validate_turkish_tax_number
 
 
+class RowErrors(list):
+    """The reasons a row is rejected (labelled with the file's header), and which field each
+    cell error belongs to (the import preview marks those cells)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, reason: str) -> None:
+        self.append(reason)
+        self.by_field.setdefault(field, []).append(reason)
+
+
 class RowRejected(Exception):
-    def __init__(self, reasons: list[str]) -> None:
+    def __init__(self, reasons: list[str], *, row: tuple = ()) -> None:
         super().__init__("; ".join(reasons))
-        self.reasons = reasons
+        self.reasons = list(reasons)
+        self.by_field: dict[str, list[str]] = getattr(reasons, "by_field", {})
+        self.row = row  # the values read, with defaults where a cell was refused
 
 
 class RowReader:
@@ -52,11 +67,19 @@ class RowReader:
     # Fields written by a statement of their own, not by the upsert.
     LINKED: frozenset[str] = frozenset()
 
-    def __init__(self, *, tenant: Tenant, header: list[str], kind: str) -> None:
+    def __init__(
+        self,
+        *,
+        tenant: Tenant,
+        header: list[str],
+        kind: str,
+        positions: dict[str, int] | None = None,
+    ) -> None:
         self.tenant = tenant
         self.header = header
         self.kind = kind
-        self.positions = map_header(kind, header)
+        # Confirmed on the import preview, or recognised from the header (commands).
+        self.positions = map_header(kind, header) if positions is None else positions
         self.labels = {
             column.name: self.header[self.positions[column.name]].strip().lstrip("\ufeff")
             for column in COLUMNS_BY_KIND[self.kind]
@@ -84,8 +107,8 @@ class RowReader:
         return {name: clean(record[position]) for name, position in self.positions.items()}
 
     def external_id(self, record: list[str]) -> str:
-        position = self.positions["external_id"]
-        return record[position].strip() if position < len(record) else ""
+        position = self.positions.get("external_id")  # not chosen yet, on the preview
+        return record[position].strip() if position is not None and position < len(record) else ""
 
     def _parse(
         self,
@@ -101,15 +124,15 @@ class RowReader:
         try:
             return parser(text)
         except ValueError as exc:
-            errors.append(f"{self.labels[name]}: {exc}")
+            errors.add(name, f"{self.labels[name]}: {exc}")
         except ValidationError as exc:
-            errors.append(f"{self.labels[name]}: {' '.join(exc.messages)}")
+            errors.add(name, f"{self.labels[name]}: {' '.join(exc.messages)}")
         return default
 
-    def _require(self, cells: dict[str, str], name: str, errors: list) -> None:
+    def _require(self, cells: dict[str, str], name: str, errors: RowErrors) -> None:
         if not cells.get(name):
             label = self.labels.get(name, name)
-            errors.append(_("%(column)s: this value is required.") % {"column": label})
+            errors.add(name, _("%(column)s: this value is required.") % {"column": label})
 
 
 def _phone(text: str) -> str:
@@ -168,8 +191,10 @@ class CustomerRowReader(RowReader):
     # The referrer may be a row of the same chunk: linked after the chunk's upsert.
     LINKED = frozenset({"referred_by"})
 
-    def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
-        super().__init__(tenant=tenant, header=header, kind=ImportKind.CUSTOMERS)
+    def __init__(self, *, tenant: Tenant, header: list[str], positions=None) -> None:
+        super().__init__(
+            tenant=tenant, header=header, kind=ImportKind.CUSTOMERS, positions=positions
+        )
         self.kinds = parsing.Choices(CustomerKind, aliases.CUSTOMER_KIND_ALIASES)
         self.stages = parsing.Choices(LifecycleStage, aliases.STAGE_ALIASES)
         self.acquisition = parsing.Choices(AcquisitionChannel, aliases.ACQUISITION_ALIASES)
@@ -205,7 +230,7 @@ class CustomerRowReader(RowReader):
 
     def read(self, record: list[str]) -> tuple:
         cells = self.cells_of(record)
-        errors: list[str] = []
+        errors = RowErrors()
         p = self._parse
         self._require(cells, "external_id", errors)
         external_id = p(cells, "external_id", _limit(100), errors, "")
@@ -281,9 +306,9 @@ class CustomerRowReader(RowReader):
             p(cells, "referred_by", _limit(100), errors, ""),
         )
         if external_id and row[-1] == external_id:
-            errors.append(_("A customer cannot refer themselves."))
+            errors.add("referred_by", _("A customer cannot refer themselves."))
         if errors:
-            raise RowRejected(errors)
+            raise RowRejected(errors, row=row)
         return row
 
 
@@ -327,8 +352,10 @@ class TransactionRowReader(RowReader):
         "paid_date",
     )  # fmt: skip
 
-    def __init__(self, *, tenant: Tenant, header: list[str]) -> None:
-        super().__init__(tenant=tenant, header=header, kind=ImportKind.TRANSACTIONS)
+    def __init__(self, *, tenant: Tenant, header: list[str], positions=None) -> None:
+        super().__init__(
+            tenant=tenant, header=header, kind=ImportKind.TRANSACTIONS, positions=positions
+        )
         self.zone = tenant.zone
         self.channels = parsing.Choices(SalesChannel, aliases.SALES_CHANNEL_ALIASES)
         self.statuses = parsing.Choices(TransactionStatus, aliases.STATUS_ALIASES)
@@ -368,7 +395,7 @@ class TransactionRowReader(RowReader):
 
     def read(self, record: list[str]) -> tuple:
         cells = self.cells_of(record)
-        errors: list[str] = []
+        errors = RowErrors()
         p = self._parse
         for name in ("external_id", "customer_external_id", "occurred_at", "amount"):
             self._require(cells, name, errors)
@@ -401,13 +428,17 @@ class TransactionRowReader(RowReader):
             p(cells, "paid_date", parsing.parse_date, errors),
         )
         if errors:
-            raise RowRejected(errors)
+            raise RowRejected(errors, row=row)
         return row
 
 
-def reader_for(kind: str, *, tenant: Tenant, header: list[str]) -> RowReader:
+def reader_for(
+    kind: str, *, tenant: Tenant, header: list[str], positions: dict[str, int] | None = None
+) -> RowReader:
+    """The reader of one kind of file; `positions` (column name -> position) as confirmed on
+    the preview, or None to take the columns the header names."""
     readers = {
         ImportKind.CUSTOMERS: CustomerRowReader,
         ImportKind.TRANSACTIONS: TransactionRowReader,
     }
-    return readers[kind](tenant=tenant, header=header)
+    return readers[kind](tenant=tenant, header=header, positions=positions)

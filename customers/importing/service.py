@@ -31,7 +31,7 @@ from crm.tasks import enqueue_on_commit
 from crm.whole_tenant import tables_analyze
 from customers.events import transactions_recorded
 from customers.importing import writing
-from customers.importing.columns import map_header
+from customers.importing.columns import map_header, mapping_check, mapping_positions
 from customers.importing.decoding import (
     FileFormat,
     ImportFileError,
@@ -57,15 +57,26 @@ class ImportResumeError(Exception):
     """The job cannot be resumed; the message is for the user."""
 
 
+class ImportPreviewError(Exception):
+    """The upload is no longer awaiting confirmation, or the choices are not valid; the
+    message is for the user."""
+
+
 CHUNK_ROWS = 5_000
 # The rejected-rows report keeps this many rows; a file that bad needs fixing at the source.
 MAX_STORED_REJECTIONS = 10_000
 
 
-def import_file_check(*, kind: str, raw: BinaryIO) -> FileFormat:
-    """File-level checks the form runs before accepting an upload (raises ImportFileError)."""
+def import_file_check(*, kind: str, raw: BinaryIO, preview: bool = False) -> FileFormat:
+    """File-level checks before accepting an upload (raises ImportFileError). Without a
+    preview the header must name the required columns once each; with one, the user maps
+    unknown headers and picks between repeated ones, so only a file whose headers are all
+    known and still lack a required column is refused here."""
     file_format = inspect_file(raw)
-    map_header(kind, file_format.header)  # required columns present, none twice
+    if preview:
+        mapping_check(kind, file_format.header)
+    else:
+        map_header(kind, file_format.header)
     return file_format
 
 
@@ -78,14 +89,17 @@ def import_job_create(
     upload: File,
     file_format: FileFormat,
     enqueue: bool = True,
+    preview: bool = False,
 ) -> ImportJob:
-    """Store the upload and queue its import (the task runs once the request commits)."""
+    """Store the upload and queue its import (the task runs once the request commits), or,
+    with `preview`, keep it awaiting the user's confirmation of its columns."""
     # Imported here: tasks.py imports this module.
     from customers.tasks import import_job_process
 
     job = ImportJob(
         tenant=tenant,
         kind=kind,
+        status=ImportStatus.PREVIEW if preview else ImportStatus.QUEUED,
         original_filename=(upload.name or "import.csv").rsplit("/", 1)[-1][:255],
         encoding=file_format.encoding,
         delimiter=file_format.delimiter,
@@ -97,13 +111,74 @@ def import_job_create(
     audit_log(
         tenant=tenant,
         actor=user,
-        action="customers.import.queued",
+        action="customers.import.uploaded" if preview else "customers.import.queued",
         target=job,
         data={"kind": kind, "file": job.original_filename, "rows": job.total_rows},
     )
-    if enqueue:
+    if enqueue and not preview:
         enqueue_on_commit(import_job_process, tenant.pk, job.pk)
     return job
+
+
+@transaction.atomic
+def import_job_confirm(
+    *, tenant: Tenant, job_id: int, mapping: list[str], header: list[str], actor=None
+) -> ImportJob:
+    """Queue an upload awaiting confirmation, with the field chosen for each header ("" for
+    a column to ignore). The conditional UPDATE makes a double click harmless: only one
+    request finds the job still awaiting confirmation."""
+    from customers.tasks import import_job_process  # tasks.py imports this module
+
+    job = ImportJob.objects.filter(tenant=tenant, pk=job_id).only("kind").first()
+    if job is None:
+        raise ImportPreviewError(_("This upload is no longer awaiting confirmation."))
+    if len(mapping) != len(header):
+        raise ImportPreviewError(_("The column choices of this import are not valid."))
+    try:
+        mapping_positions(job.kind, mapping)
+    except ImportFileError as exc:
+        raise ImportPreviewError(str(exc)) from exc
+    confirmed = ImportJob.objects.filter(
+        tenant=tenant, pk=job_id, status=ImportStatus.PREVIEW
+    ).update(status=ImportStatus.QUEUED, column_mapping=mapping)
+    if confirmed != 1:
+        raise ImportPreviewError(_("This upload is no longer awaiting confirmation."))
+    job = ImportJob.objects.get(tenant=tenant, pk=job_id)
+    audit_log(
+        tenant=tenant,
+        actor=actor,
+        action="customers.import.confirmed",
+        target=job,
+        data={
+            "columns": {text: field for text, field in zip(header, mapping, strict=True) if field},
+            "ignored": [text for text, field in zip(header, mapping, strict=True) if not field],
+        },
+    )
+    enqueue_on_commit(import_job_process, tenant.pk, job.pk)
+    return job
+
+
+def import_job_discard(*, tenant: Tenant, job_id: int, actor=None) -> str:
+    """Delete an upload awaiting confirmation, and its file; returns the file's name."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update()
+            .filter(tenant=tenant, pk=job_id, status=ImportStatus.PREVIEW)
+            .first()
+        )
+        if job is None:
+            raise ImportPreviewError(_("This upload is no longer awaiting confirmation."))
+        name, stored = job.original_filename, job.file.name
+        audit_log(
+            tenant=tenant,
+            actor=actor,
+            action="customers.import.discarded",
+            data={"file": name, "rows": job.total_rows},
+        )
+        job.delete()
+    if stored:
+        ImportJob._meta.get_field("file").storage.delete(stored)
+    return name
 
 
 def import_job_claim(*, tenant: Tenant, job_id: int) -> bool:
@@ -247,16 +322,18 @@ def _chunks(records: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int
 
 
 @dataclass
-class _PreparedChunk:
+class PreparedChunk:
     processed: int
     good: list[tuple[int, list[str], tuple]]
     rejections: list[dict]
 
 
-class _ChunkWriter:
+class ChunkWriter:
     """Validates and writes chunks of one file, remembering external ids across chunks."""
 
-    def __init__(self, *, job: ImportJob, tenant: Tenant, reader: RowReader) -> None:
+    def __init__(
+        self, *, job: ImportJob, tenant: Tenant, reader: RowReader, explain: bool = False
+    ) -> None:
         self.job = job
         self.tenant = tenant
         self.reader = reader
@@ -264,6 +341,14 @@ class _ChunkWriter:
         self.first_line_of: dict[str, int] = {}
         self.stored_rejections = 0
         self.updated_columns = reader.updated_columns
+        # For the preview (a few rows): each line's values as read, and its reasons by field.
+        self.explain = explain
+        self.values: dict[int, tuple] = {}
+        self.cell_errors: dict[int, dict[str, list[str]]] = {}
+
+    def _cell_error(self, line: int, field: str, reason: str) -> None:
+        if self.explain:
+            self.cell_errors.setdefault(line, {}).setdefault(field, []).append(reason)
 
     def _rejection(self, line: int, record: list[str], reasons: list[str]) -> dict:
         names = [*self.header, *[""] * max(0, len(record) - len(self.header))]
@@ -274,7 +359,7 @@ class _ChunkWriter:
             "row": [[name, value] for name, value in zip(names, record, strict=False)],
         }
 
-    def prepare(self, chunk: list[tuple[int, list[str]]]) -> _PreparedChunk:
+    def prepare(self, chunk: list[tuple[int, list[str]]]) -> PreparedChunk:
         """Validate a chunk (and find its customers): everything but the writing."""
         rejections: list[dict] = []
         good: list[tuple[int, list[str], tuple]] = []
@@ -286,7 +371,11 @@ class _ChunkWriter:
                 row = self.reader.read(record)
             except RowRejected as exc:
                 rejections.append(self._rejection(line, record, exc.reasons))
+                if self.explain:
+                    self.values[line], self.cell_errors[line] = exc.row, dict(exc.by_field)
                 continue
+            if self.explain:
+                self.values[line] = row
             first_line = self.first_line_of.setdefault(row[0], line)
             if first_line != line:
                 reason = _("The external id “%(id)s” already appeared on line %(line)d.") % {
@@ -294,6 +383,7 @@ class _ChunkWriter:
                     "line": first_line,
                 }
                 rejections.append(self._rejection(line, record, [reason]))
+                self._cell_error(line, "external_id", reason)
                 continue
             good.append((line, record, row))
 
@@ -301,9 +391,9 @@ class _ChunkWriter:
             good = self._resolve_customers(good, rejections)
         elif "referred_by" in self.reader.present:
             good = self._check_referrers(good, rejections)
-        return _PreparedChunk(processed=len(chunk), good=good, rejections=rejections)
+        return PreparedChunk(processed=len(chunk), good=good, rejections=rejections)
 
-    def store(self, prepared: _PreparedChunk) -> None:
+    def store(self, prepared: PreparedChunk) -> None:
         """Write a prepared chunk and its progress in one transaction."""
         good, rejections = prepared.good, prepared.rejections
 
@@ -387,6 +477,7 @@ class _ChunkWriter:
                     "id": referrer
                 }
                 rejections.append(self._rejection(line, record, [reason]))
+                self._cell_error(line, "referred_by", reason)
                 self.first_line_of.pop(row[0], None)
                 continue
             kept.append((line, record, row))
@@ -401,6 +492,7 @@ class _ChunkWriter:
             if customer_id is None:
                 reason = _("No customer has the external id “%(id)s”.") % {"id": row[1]}
                 rejections.append(self._rejection(line, record, [reason]))
+                self._cell_error(line, "customer_external_id", reason)
                 # Let a corrected row later in the file use this transaction id.
                 self.first_line_of.pop(row[0], None)
                 continue
@@ -416,8 +508,13 @@ def _import(*, job: ImportJob, tenant: Tenant, raw: BinaryIO) -> None:
         job.save(update_fields=["encoding", "delimiter", "total_rows"])
     # The upload was checked when the job was created; no second pass over the file here.
     header, records = read_table(raw, encoding=job.encoding, delimiter=job.delimiter)
-    reader = reader_for(job.kind, tenant=tenant, header=header)
-    writer = _ChunkWriter(job=job, tenant=tenant, reader=reader)
+    positions = None
+    if job.column_mapping is not None:
+        if len(job.column_mapping) != len(header):
+            raise ImportFileError(_("The file changed after it was checked."))
+        positions = mapping_positions(job.kind, job.column_mapping)
+    reader = reader_for(job.kind, tenant=tenant, header=header, positions=positions)
+    writer = ChunkWriter(job=job, tenant=tenant, reader=reader)
     prepared = (writer.prepare(chunk) for chunk in _chunks(records))
     if connection.in_atomic_block:
         # Inside a caller's transaction another connection would not see its data: write
@@ -428,7 +525,7 @@ def _import(*, job: ImportJob, tenant: Tenant, raw: BinaryIO) -> None:
         _store_in_background(prepared, writer.store)
 
 
-def _store_in_background(prepared: Iterator[_PreparedChunk], store) -> None:
+def _store_in_background(prepared: Iterator[PreparedChunk], store) -> None:
     """Validate the next chunk while the database writes the previous one.
 
     Validation is Python (it holds the GIL); writing is mostly waiting for PostgreSQL (which
@@ -436,7 +533,7 @@ def _store_in_background(prepared: Iterator[_PreparedChunk], store) -> None:
     slower half instead of their sum. The queue holds at most two chunks: memory stays flat.
     The writer thread has its own database connection, closed when it ends.
     """
-    chunks: queue.Queue[_PreparedChunk | None] = queue.Queue(maxsize=2)
+    chunks: queue.Queue[PreparedChunk | None] = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
     language = translation.get_language()
 
@@ -473,18 +570,22 @@ def import_files_purge(*, tenant: Tenant, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CRM_IMPORT_RETENTION_DAYS)
     expired = ImportJob.objects.filter(
+        Q(status__in=[ImportStatus.DONE, ImportStatus.FAILED], finished_at__lt=cutoff)
+        # An upload never confirmed nor discarded holds the same data.
+        | Q(status=ImportStatus.PREVIEW, created_at__lt=cutoff),
         tenant=tenant,
-        status__in=[ImportStatus.DONE, ImportStatus.FAILED],
-        finished_at__lt=cutoff,
         purged_at__isnull=True,
     )
+    with translation.override(tenant.default_language):
+        never_confirmed = _("The upload was never confirmed; nothing was imported.")
     purged = 0
-    for job in expired.only("id", "file").iterator():
+    for job in expired.only("id", "file", "status").iterator():
         if job.file:
             job.file.delete(save=False)  # storage first: a crash leaves the job to retry
-        ImportJob.objects.filter(tenant=tenant, pk=job.pk).update(
-            file="", rejections=[], purged_at=now
-        )
+        changes: dict = {"file": "", "rejections": [], "purged_at": now}
+        if job.status == ImportStatus.PREVIEW:
+            changes.update(status=ImportStatus.FAILED, error=never_confirmed, finished_at=now)
+        ImportJob.objects.filter(tenant=tenant, pk=job.pk).update(**changes)
         purged += 1
     if purged:
         audit_log(

@@ -45,3 +45,25 @@ def response_rows(response) -> list[list[str]]:
         ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
     )
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def preview_url(tenant, job) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "customers:import_preview", kwargs={"tenant_slug": tenant.slug, "job_id": job.pk}
+    )
+
+
+def preview_choices(client, tenant, job, **choices: str) -> dict[str, str]:
+    """The preview form's data as shown (recognised columns mapped), with `choices` on top
+    (column_<n>: a field name, "-" to ignore)."""
+    form = client.get(preview_url(tenant, job)).context["form"]
+    data = {name: field.initial or "" for name, field in form.fields.items()}
+    return {**data, **choices}
+
+
+def confirm_preview(client, tenant, job, **choices: str):
+    """Confirm an upload's preview as a user would: the columns as recognised, plus `choices`."""
+    data = preview_choices(client, tenant, job, **choices)
+    return client.post(preview_url(tenant, job), {**data, "action": "confirm"})

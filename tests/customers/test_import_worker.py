@@ -13,7 +13,7 @@ from django_scopes import scopes_disabled
 from crm.celery import app as celery_app
 from customers.models import Customer, ImportJob, ImportStatus
 from tests.crm.test_celery import isolated_transport  # noqa: F401
-from tests.customers.import_support import english, media_root  # noqa: F401
+from tests.customers.import_support import confirm_preview, english, media_root  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("isolated_transport", "media_root", "english")
 
@@ -28,12 +28,15 @@ def test_upload_is_imported_by_the_worker_and_the_page_follows_it(
     with start_worker(
         celery_app, perform_ping_check=False, shutdown_timeout=30, pool="solo", queues=["celery"]
     ):
-        response = manager_client.post(
+        manager_client.post(
             reverse("customers:import_new", kwargs={"tenant_slug": tenant.slug}),
             {"kind": "customers", "file": SimpleUploadedFile("m.csv", content)},
         )
         with scopes_disabled():
             job = ImportJob.objects.get(tenant=tenant)
+        response = confirm_preview(manager_client, tenant, job)
+        with scopes_disabled():
+            job.refresh_from_db()
             deadline = time.monotonic() + 60
             while job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
                 assert time.monotonic() < deadline, "the worker did not finish the import"
