@@ -11,10 +11,12 @@ from crm.tenancy.admin import ReadOnlyTenantScopedAdmin
 
 @admin.register(Lead)
 class LeadAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ["customer", "status", "source", "campaign", "owner", "created_at"]
+    list_display = [
+        "customer", "status", "source", "campaign", "source_detail", "owner", "created_at"
+    ]  # fmt: skip
     list_filter = ["status", "source", "conversion"]
-    list_select_related = ["customer", "owner"]
-    search_fields = ["=customer__email", "campaign"]
+    list_select_related = ["customer", "owner", "campaign"]
+    search_fields = ["=customer__email", "campaign__name", "source_detail"]
     show_full_result_count = False
 
 
@@ -22,4 +24,4 @@ class LeadAdmin(ReadOnlyTenantScopedAdmin):
 class AcquisitionCostAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ["month", "channel", "campaign", "amount", "entered_by"]
     list_filter = ["channel"]
-    list_select_related = ["entered_by"]
+    list_select_related = ["entered_by", "campaign"]

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from acquisition.models import AcquisitionCost, Lead, LeadSource, LeadStatus
+from acquisition.selectors import acquisition_campaigns
 from acquisition.services import acquisition_summaries_compute, leads_convert_buyers
 from crm.models import Tenant
 from customers.models import Customer, LifecycleStage
 
-CAMPAIGNS = ["Bahar 2026", "İstanbul Fuarı", "Google Ads", ""]
+SOURCE_DETAILS = ["İstanbul Fuarı", "Google Ads", "Bayi tavsiyesi", ""]
 SOURCE_BY_CHANNEL = {
     "web": LeadSource.WEB_FORM,
     "event": LeadSource.EVENT,
@@ -34,6 +35,9 @@ MONTHLY_COST = {"web": 6000, "advertising": 15000, "event": 9000, "referral": 20
 def demo_acquisition_load(*, tenant: Tenant, size: str, seed: int = 2026) -> str:
     rng = random.Random(seed)
     today = timezone.localdate()
+    # The company's acquisition campaigns, if the campaigns' demo made any: some leads came
+    # through them.
+    campaigns = [None, None, *acquisition_campaigns(tenant=tenant)]
     have_lead = Lead.objects.filter(tenant=tenant).values("customer_id")
     candidates = Customer.objects.filter(tenant=tenant, archived_at__isnull=True).exclude(
         pk__in=have_lead
@@ -48,7 +52,8 @@ def demo_acquisition_load(*, tenant: Tenant, size: str, seed: int = 2026) -> str
                 tenant=tenant,
                 customer=customer,
                 source=SOURCE_BY_CHANNEL.get(customer.acquisition_channel, LeadSource.EVENT),
-                campaign=rng.choice(CAMPAIGNS),
+                campaign=rng.choice(campaigns),
+                source_detail=rng.choice(SOURCE_DETAILS),
                 owner=customer.owner,
                 status=status,
                 lost_reason=rng.choice(LOST_REASONS) if status == LeadStatus.LOST else "",
@@ -67,7 +72,8 @@ def demo_acquisition_load(*, tenant: Tenant, size: str, seed: int = 2026) -> str
                     tenant=tenant,
                     customer=customer,
                     source=SOURCE_BY_CHANNEL.get(customer.acquisition_channel, LeadSource.EVENT),
-                    campaign=rng.choice(CAMPAIGNS),
+                    campaign=rng.choice(campaigns),
+                    source_detail=rng.choice(SOURCE_DETAILS),
                     owner=customer.owner,
                     created_at=customer.created_at,
                     status_changed_at=customer.created_at,

@@ -27,7 +27,9 @@ class LeadFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"), queryset=get_user_model().objects.none()
     )
-    campaign = django_filters.CharFilter(label=_("Campaign"), lookup_expr="icontains")
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"), queryset=None, empty_label=_("Any campaign")
+    )
     created_from = django_filters.DateFilter(
         label=_("Created from"), field_name="created_at", lookup_expr="date__gte", widget=DateInput
     )
@@ -45,14 +47,16 @@ class LeadFilter(django_filters.FilterSet):
         model = Lead
         fields: list[str] = []
 
-    def __init__(self, *args, tenant, members, **kwargs) -> None:
+    def __init__(self, *args, tenant, members, campaigns, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.filters["owner"].queryset = members
+        self.filters["campaign"].queryset = campaigns
 
     def search(self, queryset, name, value):
-        """Name, email, phone or tax number of the lead's customer (the customers' folded
-        search index would be faster at scale; leads are a small share of customers)."""
+        """Name, email, phone or tax number of the lead's customer, or the lead's source
+        detail (the customers' folded search index would be faster at scale; leads are a
+        small share of customers)."""
         value = value.strip()
         if not value:
             return queryset
@@ -61,4 +65,5 @@ class LeadFilter(django_filters.FilterSet):
             | Q(customer__email__icontains=value)
             | Q(customer__phone__icontains=value)
             | Q(customer__tax_number=value)
+            | Q(source_detail__icontains=value)
         )

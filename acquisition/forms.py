@@ -74,9 +74,26 @@ class _CustomerEntryForm(forms.ModelForm):
         }
 
 
+class CampaignChoiceField(forms.ModelChoiceField):
+    """One of the company's acquisition campaigns (the queryset the view gives)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["queryset"] = None  # the company's campaigns, set by the form
+        kwargs.setdefault("label", _("Campaign"))
+        kwargs.setdefault("required", False)
+        kwargs["empty_label"] = _("No campaign")
+        super().__init__(**kwargs)
+
+
+SOURCE_DETAIL_HELP = _("Which fair, referrer, advert or list, in your team's words.")
+
+
 class LeadCreateForm(_CustomerEntryForm):
     source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices)
-    campaign = forms.CharField(label=_("Campaign"), max_length=100, required=False)
+    campaign = CampaignChoiceField()
+    source_detail = forms.CharField(
+        label=_("Source detail"), max_length=100, required=False, help_text=SOURCE_DETAIL_HELP
+    )
     owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)
     next_step = forms.CharField(label=_("Next step"), max_length=200, required=False)
     next_step_due = forms.DateField(label=_("Due"), required=False, widget=DateInput())
@@ -87,9 +104,12 @@ class LeadCreateForm(_CustomerEntryForm):
         label=_("Save anyway: this is a different person or company"), required=False
     )
 
-    def __init__(self, *args: Any, members, show_duplicate_choice: bool = False, **kwargs):
+    def __init__(
+        self, *args: Any, members, campaigns, show_duplicate_choice: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
+        self.fields["campaign"].queryset = campaigns
         self.fields["owner"].empty_label = _("Nobody yet")
         if not show_duplicate_choice:
             del self.fields["save_duplicate"]
@@ -106,8 +126,12 @@ class LeadCreateForm(_CustomerEntryForm):
             ),
             Fieldset(
                 _("Pipeline"),
-                Row(Column("source"), Column("campaign"), Column("owner")),
-                Row(Column("next_step", css_class="col-md-8"), Column("next_step_due")),
+                Row(Column("source"), Column("campaign"), Column("source_detail")),
+                Row(
+                    Column("owner"),
+                    Column("next_step", css_class="col-md-6"),
+                    Column("next_step_due"),
+                ),
                 "notes",
             ),
         ]
@@ -118,26 +142,39 @@ class LeadCreateForm(_CustomerEntryForm):
     def lead_fields(self) -> dict[str, Any]:
         return {
             name: self.cleaned_data[name]
-            for name in ("source", "campaign", "owner", "next_step", "next_step_due", "notes")
-        }
+            for name in (
+                "source", "campaign", "source_detail", "owner", "next_step", "next_step_due",
+                "notes",
+            )
+        }  # fmt: skip
 
 
 class LeadForm(forms.ModelForm):
     class Meta:
         model = Lead
-        fields = ["source", "campaign", "owner", "next_step", "next_step_due", "notes"]
-        field_classes = {"owner": MemberChoiceField}
+        fields = [
+            "source", "campaign", "source_detail", "owner", "next_step", "next_step_due", "notes"
+        ]  # fmt: skip
+        field_classes = {"owner": MemberChoiceField, "campaign": CampaignChoiceField}
         widgets = {"next_step_due": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, members, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members, campaigns, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
         self.fields["owner"].empty_label = _("Nobody yet")
+        # The company's acquisition campaigns, and the lead's own even if it no longer is one.
+        if self.instance.campaign_id is not None:
+            campaigns = campaigns | campaigns.model.objects.filter(
+                tenant_id=self.instance.tenant_id, pk=self.instance.campaign_id
+            )
+        self.fields["campaign"].queryset = campaigns
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Row(Column("source"), Column("campaign"), Column("owner")),
-            Row(Column("next_step", css_class="col-md-8"), Column("next_step_due")),
+            Row(Column("source"), Column("campaign"), Column("source_detail")),
+            Row(
+                Column("owner"), Column("next_step", css_class="col-md-6"), Column("next_step_due")
+            ),
             "notes",
         )
 
@@ -164,15 +201,17 @@ class LeadStatusForm(forms.Form):
 
 class LeadImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
-    campaign = forms.CharField(
-        label=_("Campaign"),
+    campaign = CampaignChoiceField(help_text=_("For rows without a campaign of their own."))
+    source_detail = forms.CharField(
+        label=_("Source detail"),
         max_length=100,
         required=False,
-        help_text=_("For rows without a campaign of their own, e.g. the trade fair's name."),
+        help_text=_("For rows without one of their own, e.g. the trade fair's name."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, campaigns, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -292,10 +331,15 @@ class AcquisitionCostForm(forms.ModelForm):
     class Meta:
         model = AcquisitionCost
         fields = ["month", "channel", "campaign", "amount", "note"]
-        field_classes = {"amount": LocalizedDecimalField}
+        field_classes = {"amount": LocalizedDecimalField, "campaign": CampaignChoiceField}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, campaigns, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["campaign"].help_text = _(
+            "Leave empty for the channel's cost outside any campaign. What a campaign's "
+            "messages cost is counted from the campaign itself: enter only other costs here."
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

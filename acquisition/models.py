@@ -72,11 +72,22 @@ class Lead(TenantOwnedModel):
         Customer, on_delete=models.PROTECT, related_name="lead", verbose_name=_("customer")
     )
     source = models.CharField(_("source"), max_length=12, choices=LeadSource.choices)
-    campaign = models.CharField(
-        _("campaign"),
+    # The company's own campaign (objective: acquisition) that brought the lead. A lead and
+    # its campaign are always of one company: the form and the service offer and accept only
+    # the company's campaigns, and a trigger in the database (migration 0003) refuses any other.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("campaign"),
+    )
+    source_detail = models.CharField(
+        _("source detail"),
         max_length=100,
         blank=True,
-        help_text=_("The campaign that brought the lead, as your team names it."),
+        help_text=_("Which fair, referrer, advert or list, in your team's words."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,10 +205,13 @@ class AcquisitionCost(TenantOwnedModel):
 
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     channel = models.CharField(_("channel"), max_length=20, choices=AcquisitionChannel.choices)
-    campaign = models.CharField(
-        _("campaign"),
-        max_length=100,
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
         help_text=_("Leave empty for the channel's cost outside any campaign."),
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -220,6 +234,7 @@ class AcquisitionCost(TenantOwnedModel):
             models.UniqueConstraint(
                 fields=["tenant", "month", "channel", "campaign"],
                 name="acquisition_cost_one_per_month",
+                nulls_distinct=False,  # one cost outside any campaign, too
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="acquisition_cost_gte_0"),
             models.CheckConstraint(
@@ -232,7 +247,8 @@ class AcquisitionCost(TenantOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.get_channel_display()} {self.campaign} {self.amount}"
+        campaign = f" {self.campaign}" if self.campaign_id else ""
+        return f"{self.month:%Y-%m} {self.get_channel_display()}{campaign} {self.amount}"
 
 
 class SummaryRun(TenantOwnedModel):
@@ -248,6 +264,19 @@ class SummaryRun(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "-computed_at"], name="acq_run_latest")]
 
 
+def _summary_campaign(*, null: bool = True) -> models.ForeignKey:
+    """The lead's campaign in a summary row (NULL: none). Summaries are rewritten every night
+    from the leads, whose own foreign key keeps the campaign; a database constraint here would
+    only slow the nightly insert."""
+    return models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=null,
+        related_name="+",
+    )
+
+
 class CohortSummary(TenantOwnedModel):
     """Customers acquired in one month through one channel and campaign: how many were leads,
     how many bought, how fast. Sums and counts (not averages), so months add up."""
@@ -255,7 +284,7 @@ class CohortSummary(TenantOwnedModel):
     run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="cohorts")
     month = models.DateField()
     channel = models.CharField(max_length=20)  # "" when the customer's channel is unknown
-    campaign = models.CharField(max_length=100)
+    campaign = _summary_campaign()
     customers = models.PositiveIntegerField(default=0)
     leads = models.PositiveIntegerField(default=0)
     leads_won = models.PositiveIntegerField(default=0)
@@ -269,7 +298,9 @@ class CohortSummary(TenantOwnedModel):
         verbose_name_plural = _("acquisition cohorts")
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "month", "channel", "campaign"], name="cohort_summary_unique"
+                fields=["run", "month", "channel", "campaign"],
+                name="cohort_summary_unique",
+                nulls_distinct=False,
             ),
         ]
 
@@ -281,7 +312,7 @@ class ValueSummary(TenantOwnedModel):
     run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="values")
     month = models.DateField()
     channel = models.CharField(max_length=20)
-    campaign = models.CharField(max_length=100)
+    campaign = _summary_campaign()
     horizon_months = models.PositiveSmallIntegerField()
     customers = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
@@ -297,8 +328,29 @@ class ValueSummary(TenantOwnedModel):
             models.UniqueConstraint(
                 fields=["run", "month", "channel", "campaign", "horizon_months"],
                 name="value_summary_unique",
+                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(horizon_months__in=[3, 6, 12]), name="value_summary_horizon"
+            ),
+        ]
+
+
+class CampaignCostSummary(TenantOwnedModel):
+    """What an acquisition campaign's messages cost in one month (the recipients' costs of the
+    messages sent, as the campaign's results count them), for the report's per-campaign cost."""
+
+    run = models.ForeignKey(SummaryRun, on_delete=models.CASCADE, related_name="campaign_costs")
+    month = models.DateField()
+    campaign = _summary_campaign(null=False)
+    messages = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("acquisition campaign cost")
+        verbose_name_plural = _("acquisition campaign costs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "month", "campaign"], name="campaign_cost_summary_unique"
             ),
         ]

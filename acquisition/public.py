@@ -6,6 +6,8 @@ company's scope itself once the signature holds."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 from django_scopes import scope
 
-from acquisition import services
+from acquisition import selectors, services
 from acquisition.forms import LeadCaptureForm, PreferencesForm
 from acquisition.preference_sections import preference_sections_for
 from crm.models import Tenant
@@ -36,8 +38,11 @@ def lead_form_key(tenant: Tenant) -> str:
     return _form_signer().signature(tenant.slug)
 
 
-def lead_form_url(tenant: Tenant) -> str:
-    return reverse("lead_form", kwargs={"company": tenant.slug, "key": lead_form_key(tenant)})
+def lead_form_url(tenant: Tenant, *, campaign: Any = None) -> str:
+    """The company's public lead form; with a campaign (one of the company's acquisition
+    campaigns), the leads it brings are linked to that campaign (`?campaign=<id>`)."""
+    url = reverse("lead_form", kwargs={"company": tenant.slug, "key": lead_form_key(tenant)})
+    return f"{url}?campaign={campaign.pk}" if campaign is not None else url
 
 
 def _speaking(request: HttpRequest, tenant: Tenant):
@@ -83,13 +88,18 @@ def _lead_form(request: HttpRequest, tenant: Tenant, company: str, key: str) -> 
         # Said nothing to the bot: it gets the thank-you page, nothing is stored.
         return redirect("lead_form_thanks", company=company, key=key)
     if request.method == "POST" and form.is_valid():
+        # ?campaign=<id> links the lead to that acquisition campaign of the company; any other
+        # value (a name, an old link's text) is kept as the lead's source detail.
+        named = request.GET.get("campaign", "")
         with scope(tenant=tenant):
+            campaign = selectors.acquisition_campaign_of_link(tenant=tenant, value=named)
             services.lead_capture(
                 tenant=tenant,
                 customer_fields=form.customer_fields(),
                 consents=form.consents(),
                 message=form.cleaned_data["message"],
-                campaign=request.GET.get("campaign", "")[:100],
+                campaign=campaign,
+                source_detail="" if campaign else " ".join(named.split())[:100],
             )
         return redirect("lead_form_thanks", company=company, key=key)
     return render(request, "acquisition/public/lead_form.html", {"form": form, "company": tenant})

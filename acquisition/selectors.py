@@ -3,7 +3,6 @@ summaries."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,12 +16,14 @@ from acquisition.filters import LeadFilter
 from acquisition.models import (
     OPEN_STATUSES,
     AcquisitionCost,
+    CampaignCostSummary,
     CohortSummary,
     Lead,
     LeadStatus,
     SummaryRun,
     ValueSummary,
 )
+from campaigns.models import Campaign, Objective
 from crm.models import AuditEntry, Tenant
 from customers.models import AcquisitionChannel, Customer
 from customers.selectors import PageSlice, page_without_count, tenant_members
@@ -32,7 +33,24 @@ BOARD_COLUMN_SIZE = 20
 
 
 def _lead_rows(*, tenant: Tenant) -> QuerySet[Lead]:
-    return Lead.objects.filter(tenant=tenant).select_related("customer", "owner")
+    return Lead.objects.filter(tenant=tenant).select_related("customer", "owner", "campaign")
+
+
+def acquisition_campaigns(*, tenant: Tenant) -> QuerySet[Campaign]:
+    """The company's campaigns whose objective is acquisition: what a lead or a cost can be
+    linked to (newest first)."""
+    return Campaign.objects.filter(tenant=tenant, objective=Objective.ACQUISITION).order_by(
+        "-starts_at", "-id"
+    )
+
+
+def acquisition_campaign_of_link(*, tenant: Tenant, value: str) -> Campaign | None:
+    """The acquisition campaign a public form link names (`?campaign=<id>`), if it is one of
+    the company's; anything else names none."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return acquisition_campaigns(tenant=tenant).filter(pk=int(value)).first()
 
 
 # The board never counts a whole column: past this it says "1,000+" (index-only, ~1 ms).
@@ -97,7 +115,11 @@ def _column(base: QuerySet[Lead], status: str, size: int) -> QuerySet[Lead]:
         if status not in (LeadStatus.WON, LeadStatus.LOST)
         else ["-status_changed_at", "-id"]
     )
-    return base.filter(status=status).select_related("customer", "owner").order_by(*order)[:size]
+    return (
+        base.filter(status=status)
+        .select_related("customer", "owner", "campaign")
+        .order_by(*order)[:size]
+    )
 
 
 HOME_LIMIT = 5
@@ -125,6 +147,7 @@ def lead_filterset(*, tenant: Tenant, params: Mapping[str, Any] | None) -> LeadF
         queryset=_lead_rows(tenant=tenant).order_by("-created_at", "-id"),
         tenant=tenant,
         members=tenant_members(tenant=tenant),
+        campaigns=acquisition_campaigns(tenant=tenant),
     )
 
 
@@ -182,13 +205,15 @@ def lead_of_customer(*, tenant: Tenant, customer: Customer) -> Lead | None:
 def acquisition_costs(*, tenant: Tenant, start: date, end: date) -> QuerySet[AcquisitionCost]:
     return (
         AcquisitionCost.objects.filter(tenant=tenant, month__gte=start, month__lte=end)
-        .select_related("entered_by")
-        .order_by("-month", "channel", "campaign")
+        .select_related("entered_by", "campaign")
+        .order_by("-month", "channel", "campaign__name", "id")
     )
 
 
 def cost_detail(*, tenant: Tenant, cost_id: int) -> AcquisitionCost:
-    return get_object_or_404(AcquisitionCost.objects.filter(tenant=tenant), pk=cost_id)
+    return get_object_or_404(
+        AcquisitionCost.objects.filter(tenant=tenant).select_related("campaign"), pk=cost_id
+    )
 
 
 # --- the acquisition report ------------------------------------------------------------------
@@ -228,8 +253,10 @@ class HorizonValue:
 class ReportLine:
     channel: str
     label: str
-    campaign: str = ""
+    campaign: Campaign | None = None
     cost: Decimal = Decimal("0")
+    # Of `cost`, what the campaign's messages cost (campaign lines only).
+    message_cost: Decimal = Decimal("0")
     customers: int = 0
     leads: int = 0
     leads_won: int = 0
@@ -237,7 +264,6 @@ class ReportLine:
     buyers: int = 0
     days_to_first_purchase: int = 0
     values: dict[int, HorizonValue] = field(default_factory=dict)
-    campaigns: list[ReportLine] = field(default_factory=list)
 
     @property
     def conversion_rate(self) -> Decimal | None:
@@ -261,7 +287,9 @@ class AcquisitionReport:
     run: SummaryRun | None
     start: date
     end: date
-    lines: list[ReportLine]
+    lines: list[ReportLine]  # per channel
+    campaigns: list[ReportLine]  # per campaign, whatever the channel
+    message_cost: Decimal  # the acquisition campaigns' messages, in no channel's cost
     total: ReportLine
     tiers: list[Tier]
 
@@ -277,60 +305,77 @@ def _channel_label(channel: str) -> str:
         return channel
 
 
+Key = tuple[str, int | None]  # (channel, campaign id)
+
+
 def acquisition_report(*, tenant: Tenant, start: date, end: date) -> AcquisitionReport:
-    """Per channel (and campaign within it) for cohorts from `start` to `end` (first days of
-    months): cost, leads, conversion rate, time to first purchase, cost per won customer, and
-    the value after 3, 6 and 12 months. Reads the last nightly run's summaries (few rows)."""
+    """Per channel, and per campaign across channels, for cohorts from `start` to `end`
+    (first days of months): cost, leads, conversion rate, time to first purchase, cost per won
+    customer, and per channel the value after 3, 6 and 12 months.
+
+    Costs: those entered per channel (and campaign) in the period's months, and what the
+    acquisition campaigns' messages cost in those months (recipients sent, at each one's cost).
+    A campaign's cost is both of its own; the messages belong to no channel, so the channel
+    table shows them on a line of their own and the total counts them once.
+    Reads the last nightly run's summaries (a few hundred rows) and the entered costs."""
     run = SummaryRun.objects.filter(tenant=tenant).order_by("-computed_at", "-id").first()
     tiers = list(Tier.objects.filter(tenant=tenant).order_by("position"))
-    lines: dict[tuple[str, str], ReportLine] = {}
+    parts: dict[Key, ReportLine] = {}
 
-    def line(channel: str, campaign: str) -> ReportLine:
-        key = (channel, campaign)
-        if key not in lines:
-            lines[key] = ReportLine(channel, _channel_label(channel), campaign)
-        return lines[key]
+    def part(channel: str, campaign_id: int | None) -> ReportLine:
+        key = (channel, campaign_id)
+        if key not in parts:
+            parts[key] = ReportLine(channel, "")
+        return parts[key]
 
     costs = (
         AcquisitionCost.objects.filter(tenant=tenant, month__gte=start, month__lte=end)
-        .values("channel", "campaign")
+        .values_list("channel", "campaign_id")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for row in costs:
-        line(row["channel"], row["campaign"]).cost += row["total"]
+    for channel, campaign_id, total in costs:
+        part(channel, campaign_id).cost += total
+    message_costs: dict[int, Decimal] = {}
     if run is not None:
         cohorts = (
             CohortSummary.objects.filter(tenant=tenant, run=run, month__gte=start, month__lte=end)
-            .values("channel", "campaign")
+            .values_list("channel", "campaign_id")
             .annotate(
-                customers=Sum("customers"),
-                leads=Sum("leads"),
-                leads_won=Sum("leads_won"),
-                won=Sum("won"),
-                buyers=Sum("buyers"),
-                days=Sum("days_to_first_purchase"),
+                Sum("customers"), Sum("leads"), Sum("leads_won"), Sum("won"), Sum("buyers"),
+                Sum("days_to_first_purchase"),
             )
             .order_by()
-        )
-        for row in cohorts:
-            target = line(row["channel"], row["campaign"])
-            target.customers += row["customers"]
-            target.leads += row["leads"]
-            target.leads_won += row["leads_won"]
-            target.won += row["won"]
-            target.buyers += row["buyers"]
-            target.days_to_first_purchase += row["days"]
+        )  # fmt: skip
+        for channel, campaign_id, customers, leads, leads_won, won, buyers, days in cohorts:
+            target = part(channel, campaign_id)
+            target.customers += customers
+            target.leads += leads
+            target.leads_won += leads_won
+            target.won += won
+            target.buyers += buyers
+            target.days_to_first_purchase += days
         values = ValueSummary.objects.filter(
             tenant=tenant, run=run, month__gte=start, month__lte=end
         ).values_list(
-            "channel", "campaign", "horizon_months", "customers", "revenue", "scored",
+            "channel", "campaign_id", "horizon_months", "customers", "revenue", "scored",
             "score_sum", "best_tiers",
         )  # fmt: skip
-        for channel, campaign, months, customers, revenue, scored, score_sum, best in values:
-            horizon = line(channel, campaign).horizon(months)
+        for channel, campaign_id, months, customers, revenue, scored, score_sum, best in values:
+            horizon = part(channel, campaign_id).horizon(months)
             _add_value(horizon, customers, revenue, scored, score_sum, best)
-    return _assemble(run=run, start=start, end=end, lines=lines, tiers=tiers)
+        message_costs = dict(
+            CampaignCostSummary.objects.filter(
+                tenant=tenant, run=run, month__gte=start, month__lte=end
+            )
+            .values_list("campaign_id")
+            .annotate(Sum("amount"))
+            .order_by()
+        )
+    return _assemble(
+        tenant=tenant, run=run, start=start, end=end, parts=parts, tiers=tiers,
+        message_costs=message_costs,
+    )  # fmt: skip
 
 
 def _add_value(horizon: HorizonValue, customers, revenue, scored, score_sum, best) -> None:
@@ -343,7 +388,7 @@ def _add_value(horizon: HorizonValue, customers, revenue, scored, score_sum, bes
 
 
 def _add_line(target: ReportLine, part: ReportLine) -> None:
-    for name in ("cost", "customers", "leads", "leads_won", "won", "buyers"):
+    for name in ("cost", "message_cost", "customers", "leads", "leads_won", "won", "buyers"):
         setattr(target, name, getattr(target, name) + getattr(part, name))
     target.days_to_first_purchase += part.days_to_first_purchase
     for months, value in part.values.items():
@@ -367,24 +412,45 @@ def _finish(line: ReportLine, tiers: list[Tier]) -> None:
             horizon.tier_shares.append((tier, _ratio(100 * reached, horizon.customers, "0.1")))
 
 
-def _assemble(*, run, start, end, lines, tiers) -> AcquisitionReport:
+def _assemble(
+    *, tenant, run, start, end, parts: dict[Key, ReportLine], tiers, message_costs
+) -> AcquisitionReport:
     order = {value: index for index, value in enumerate(AcquisitionChannel.values)}
     by_channel: dict[str, ReportLine] = {}
-    campaigns: dict[str, list[ReportLine]] = defaultdict(list)
-    for (channel, campaign), part in lines.items():
+    by_campaign: dict[int, ReportLine] = {}
+    for (channel, campaign_id), piece in parts.items():
         if channel not in by_channel:
             by_channel[channel] = ReportLine(channel, _channel_label(channel))
-        _add_line(by_channel[channel], part)
-        if campaign:
-            campaigns[channel].append(part)
+        _add_line(by_channel[channel], piece)
+        if campaign_id is not None:
+            if campaign_id not in by_campaign:
+                by_campaign[campaign_id] = ReportLine("", "")
+            _add_line(by_campaign[campaign_id], piece)
+    for campaign_id, amount in message_costs.items():
+        line = by_campaign.setdefault(campaign_id, ReportLine("", ""))
+        line.cost += amount
+        line.message_cost += amount
+    campaigns = Campaign.objects.filter(tenant=tenant, pk__in=list(by_campaign)).in_bulk()
+    for campaign_id, line in by_campaign.items():
+        line.campaign = campaigns.get(campaign_id)
+        line.label = str(line.campaign) if line.campaign else f"#{campaign_id}"
     total = ReportLine("", "")
     result = []
     for channel in sorted(by_channel, key=lambda c: order.get(c, len(order))):
         channel_line = by_channel[channel]
-        channel_line.campaigns = sorted(campaigns[channel], key=lambda c: c.campaign.lower())
-        for part in [channel_line, *channel_line.campaigns]:
-            _finish(part, tiers)
+        _finish(channel_line, tiers)
         _add_line(total, channel_line)
         result.append(channel_line)
+    message_cost = sum(message_costs.values(), Decimal("0"))
+    total.cost += message_cost
     _finish(total, tiers)
-    return AcquisitionReport(run=run, start=start, end=end, lines=result, total=total, tiers=tiers)
+    return AcquisitionReport(
+        run=run,
+        start=start,
+        end=end,
+        lines=result,
+        campaigns=sorted(by_campaign.values(), key=lambda line: line.label.casefold()),
+        message_cost=message_cost,
+        total=total,
+        tiers=tiers,
+    )

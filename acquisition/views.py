@@ -80,9 +80,10 @@ def lead_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """A new lead. Someone already known by email, phone or tax number is shown first; saving
     them again needs the "save anyway" box."""
     members = tenant_members(tenant=request.tenant)
+    campaigns = selectors.acquisition_campaigns(tenant=request.tenant)
     data = request.POST or None
     duplicates = []
-    form = LeadCreateForm(data, members=members)
+    form = LeadCreateForm(data, members=members, campaigns=campaigns)
     if data is not None and form.is_valid():
         duplicates = duplicate_candidates(
             tenant=request.tenant,
@@ -91,7 +92,9 @@ def lead_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
             tax_number=form.cleaned_data["tax_number"],
         )
         if duplicates and not request.POST.get("save_duplicate"):
-            form = LeadCreateForm(data, members=members, show_duplicate_choice=True)
+            form = LeadCreateForm(
+                data, members=members, campaigns=campaigns, show_duplicate_choice=True
+            )
             form.is_valid()
         else:
             try:
@@ -114,7 +117,11 @@ def lead_create(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     """A CSV of leads: new people become leads, the known ones are listed, not doubled."""
-    form = LeadImportForm(request.POST or None, request.FILES or None)
+    form = LeadImportForm(
+        request.POST or None,
+        request.FILES or None,
+        campaigns=selectors.acquisition_campaigns(tenant=request.tenant),
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,6 +130,7 @@ def lead_import(request: HttpRequest, tenant_slug: str) -> HttpResponse:
                 actor=request.user,
                 raw=form.cleaned_data["file"],
                 campaign=form.cleaned_data["campaign"],
+                source_detail=form.cleaned_data["source_detail"],
             )
         except ImportFileError as exc:
             form.add_error("file", str(exc))
@@ -136,7 +144,12 @@ def lead_detail(request: HttpRequest, tenant_slug: str, lead_id: int) -> HttpRes
     lead = selectors.lead_detail(tenant=request.tenant, lead_id=lead_id)
     members = tenant_members(tenant=request.tenant)
     may_edit = role_has_permission(request.tenant_role, "leads.edit")
-    form = LeadForm(request.POST or None, instance=lead, members=members)
+    form = LeadForm(
+        request.POST or None,
+        instance=lead,
+        members=members,
+        campaigns=selectors.acquisition_campaigns(tenant=request.tenant),
+    )
     if request.method == "POST":
         if not may_edit:
             return render(request, "403.html", status=403)
@@ -230,7 +243,9 @@ def report(request: HttpRequest, tenant_slug: str) -> HttpResponse:
 @tenant_permission_required("acquisition.costs")
 @require_http_methods(["GET", "POST"])
 def costs(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    form = AcquisitionCostForm(request.POST or None)
+    form = AcquisitionCostForm(
+        request.POST or None, campaigns=selectors.acquisition_campaigns(tenant=request.tenant)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.acquisition_cost_set(

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from acquisition.models import AcquisitionCost
+from campaigns.models import Campaign, Objective
 from crm.audit import audit_log, user_or_none
 from crm.models import Tenant
 from customers.models import AcquisitionChannel
@@ -27,17 +28,21 @@ def acquisition_cost_set(
     month: date,
     channel: str,
     amount: Decimal,
-    campaign: str = "",
+    campaign: Campaign | None = None,
     note: str = "",
 ) -> AcquisitionCost:
-    """Record the month's cost of a channel (and campaign); entering it again replaces it."""
+    """Record the month's cost of a channel (and one of the company's acquisition campaigns);
+    entering it again replaces it."""
     if channel not in AcquisitionChannel.values:
         raise CostError(_("Choose a channel."))
     amount = Decimal(amount)
     if amount < 0:
         raise CostError(_("A cost cannot be negative."))
+    if campaign is not None and (
+        campaign.tenant_id != tenant.pk or campaign.objective != Objective.ACQUISITION
+    ):
+        raise CostError(_("Choose one of this company's acquisition campaigns."))
     month = month.replace(day=1)
-    campaign = " ".join(campaign.split())
     cost, created = AcquisitionCost.objects.update_or_create(
         tenant=tenant,
         month=month,
@@ -53,7 +58,7 @@ def acquisition_cost_set(
         data={
             "month": month.isoformat(),
             "channel": channel,
-            "campaign": campaign,
+            "campaign": cost.campaign_id,
             "amount": str(amount),
             "created": created,
         },
@@ -68,7 +73,7 @@ def acquisition_cost_delete(*, tenant: Tenant, actor: Any, cost: AcquisitionCost
     data = {
         "month": cost.month.isoformat(),
         "channel": cost.channel,
-        "campaign": cost.campaign,
+        "campaign": cost.campaign_id,
         "amount": str(cost.amount),
     }
     AcquisitionCost.objects.filter(pk=cost.pk, tenant=tenant).delete()

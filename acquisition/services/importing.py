@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from acquisition.models import CHANNEL_BY_SOURCE, Lead, LeadSource
+from campaigns.models import Campaign, Objective
 from crm.audit import audit_log
 from crm.models import Tenant
 from customers.importing.columns import header_key
@@ -46,6 +47,7 @@ LEAD_COLUMNS: dict[str, tuple[str, ...]] = {
     "tax_number": ("tax_number", "tax number", "vergi no", "vkn", "tckn", "tc kimlik no"),
     "source": ("source", "kaynak"),
     "campaign": ("campaign", "kampanya"),
+    "source_detail": ("source detail", "kaynak ayrıntısı", "kaynak detayı", "detay"),
     "notes": ("notes", "note", "not", "notlar", "açıklama"),
 }
 IDENTITY_FIELDS = ("email", "phone", "tax_number")
@@ -132,7 +134,8 @@ def _row(cells: list[str], positions: dict[str, int]) -> tuple[dict[str, Any], l
         ("first_name", 100),
         ("last_name", 100),
         ("company_name", 200),
-        ("campaign", 100),
+        ("campaign", 200),
+        ("source_detail", 100),
     ):
         if len(row[name]) > limit:
             errors.append(
@@ -140,6 +143,19 @@ def _row(cells: list[str], positions: dict[str, int]) -> tuple[dict[str, Any], l
                 % {"value": row[name][:20], "count": limit}
             )
     return row, errors
+
+
+def _campaign(
+    name: str, campaigns_by_name: dict[str, Campaign], default: Campaign | None
+) -> tuple[Campaign | None, list[str]]:
+    if not name:
+        return default, []
+    found = campaigns_by_name.get(header_key(name))
+    if found is None:
+        return None, [
+            _("“%(value)s” is not one of the company's acquisition campaigns.") % {"value": name}
+        ]
+    return found, []
 
 
 def _name(row: dict[str, Any]) -> str:
@@ -172,10 +188,27 @@ def _known_customers(
 
 @transaction.atomic
 def leads_import(
-    *, tenant: Tenant, actor: Any, raw: BinaryIO, campaign: str = ""
+    *,
+    tenant: Tenant,
+    actor: Any,
+    raw: BinaryIO,
+    campaign: Campaign | None = None,
+    source_detail: str = "",
 ) -> LeadImportResult:
     """Create a lead for each good row that matches no customer and no earlier row; report
-    the duplicates (with whom) and the rejected rows (with why)."""
+    the duplicates (with whom) and the rejected rows (with why).
+
+    A row's campaign column names one of the company's acquisition campaigns (another name
+    rejects the row, so a typo never drops the link silently); rows without one get
+    `campaign`, and rows without a source detail `source_detail`."""
+    if campaign is not None and (
+        campaign.tenant_id != tenant.pk or campaign.objective != Objective.ACQUISITION
+    ):
+        raise ImportFileError(_("Choose one of this company's acquisition campaigns."))
+    campaigns_by_name = {
+        header_key(known.name): known
+        for known in Campaign.objects.filter(tenant=tenant, objective=Objective.ACQUISITION)
+    }
     file_format = inspect_file(raw)
     if file_format.total_rows > MAX_ROWS:
         raise ImportFileError(
@@ -193,6 +226,8 @@ def leads_import(
             result.rejected.append((line, [cells.reason]))
             continue
         row, errors = _row(cells, positions)
+        row["campaign"], campaign_error = _campaign(row["campaign"], campaigns_by_name, campaign)
+        errors.extend(campaign_error)
         if errors:
             result.rejected.append((line, errors))
         else:
@@ -242,7 +277,8 @@ def leads_import(
             tenant=tenant,
             customer=customer,
             source=row["source"],
-            campaign=" ".join((row["campaign"] or campaign).split()),
+            campaign=row["campaign"],
+            source_detail=" ".join((row["source_detail"] or source_detail).split()),
             notes=row["notes"],
         )
         for customer, row in zip(customers, leads, strict=True)

@@ -20,6 +20,7 @@ from acquisition.models import (
     LeadStatus,
 )
 from acquisition.sql import statement
+from campaigns.models import Campaign, Objective
 from crm.audit import audit_log
 from crm.models import Membership, Tenant
 from customers.models import ConsentSource, Customer, Interaction, LifecycleStage
@@ -31,7 +32,9 @@ class AcquisitionError(Exception):
     """A change the user asked for that cannot be made; the message is for the user."""
 
 
-LEAD_FIELDS = frozenset({"source", "campaign", "owner", "next_step", "next_step_due", "notes"})
+LEAD_FIELDS = frozenset(
+    {"source", "campaign", "source_detail", "owner", "next_step", "next_step_due", "notes"}
+)
 
 
 def _check_owner(*, tenant: Tenant, owner: Any) -> None:
@@ -39,12 +42,23 @@ def _check_owner(*, tenant: Tenant, owner: Any) -> None:
         raise AcquisitionError(_("The owner must be a member of this company."))
 
 
+def _check_campaign(*, tenant: Tenant, campaign: Campaign | None) -> None:
+    """A lead's campaign is one of its company's acquisition campaigns (the database refuses
+    another company's too; this says it in the user's words)."""
+    if campaign is None:
+        return
+    if campaign.tenant_id != tenant.pk:
+        raise AcquisitionError(_("The campaign must be one of this company's."))
+    if campaign.objective != Objective.ACQUISITION:
+        raise AcquisitionError(_("Choose a campaign whose objective is acquisition."))
+
+
 def _clean_lead_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - LEAD_FIELDS
     if unknown:
         raise TypeError(f"Unknown lead fields: {sorted(unknown)}")
     clean = dict(fields)
-    for name in ("campaign", "next_step"):
+    for name in ("source_detail", "next_step"):
         if name in clean:
             clean[name] = " ".join((clean[name] or "").split())
     if "notes" in clean:
@@ -52,6 +66,10 @@ def _clean_lead_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "source" in clean and clean["source"] not in LeadSource.values:
         raise AcquisitionError(_("Choose where the lead came from."))
     return clean
+
+
+def _pk(instance: Any) -> int | None:
+    return None if instance is None else instance.pk
 
 
 def _check_next_step(lead: Lead) -> None:
@@ -67,7 +85,8 @@ def lead_create(
     source: str,
     customer: Customer | None = None,
     customer_fields: dict[str, Any] | None = None,
-    campaign: str = "",
+    campaign: Campaign | None = None,
+    source_detail: str = "",
     owner: Any = None,
     next_step: str = "",
     next_step_due: date | None = None,
@@ -79,6 +98,7 @@ def lead_create(
         {
             "source": source,
             "campaign": campaign,
+            "source_detail": source_detail,
             "owner": owner,
             "next_step": next_step,
             "next_step_due": next_step_due,
@@ -86,6 +106,7 @@ def lead_create(
         }
     )
     _check_owner(tenant=tenant, owner=owner)
+    _check_campaign(tenant=tenant, campaign=campaign)
     if customer is None:
         fields = {
             "lifecycle_stage": LifecycleStage.PROSPECT,
@@ -114,7 +135,12 @@ def lead_create(
         actor=actor,
         action="acquisition.lead.created",
         target=lead,
-        data={"customer": customer.pk, "source": source, "campaign": lead.campaign},
+        data={
+            "customer": customer.pk,
+            "source": source,
+            "campaign": lead.campaign_id,
+            "source_detail": lead.source_detail,
+        },
     )
     return lead
 
@@ -127,11 +153,15 @@ def _locked(*, tenant: Tenant, lead: Lead) -> Lead:
 
 @transaction.atomic
 def lead_update(*, tenant: Tenant, actor: Any, lead: Lead, **fields: Any) -> Lead:
-    """Change the lead's source, campaign, owner, next step, due date or notes."""
+    """Change the lead's source, campaign, source detail, owner, next step, due date or
+    notes."""
     clean = _clean_lead_fields(fields)
     if "owner" in clean:
         _check_owner(tenant=tenant, owner=clean["owner"])
     lead = _locked(tenant=tenant, lead=lead)
+    if "campaign" in clean and _pk(clean["campaign"]) != lead.campaign_id:
+        # A campaign kept as it was stays, even if its objective has changed since.
+        _check_campaign(tenant=tenant, campaign=clean["campaign"])
     before = {name: getattr(lead, name) for name in clean}
     for name, value in clean.items():
         setattr(lead, name, value)
@@ -246,7 +276,8 @@ def lead_capture(
     customer_fields: dict[str, Any],
     consents: dict[str, bool],
     message: str = "",
-    campaign: str = "",
+    campaign: Campaign | None = None,
+    source_detail: str = "",
 ) -> Lead | None:
     """A lead from the company's public form (nobody signed in): one identity per person.
 
@@ -274,6 +305,7 @@ def lead_capture(
                 source=LeadSource.WEB_FORM,
                 customer=customer,
                 campaign=campaign,
+                source_detail=source_detail,
                 notes=message,
             )
         else:
@@ -292,6 +324,7 @@ def lead_capture(
             source=LeadSource.WEB_FORM,
             customer_fields=customer_fields,
             campaign=campaign,
+            source_detail=source_detail,
             notes=message,
         )
         customer = lead.customer

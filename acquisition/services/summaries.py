@@ -19,8 +19,9 @@ SUMMARY_LOCK_CLASS = 72_001
 
 @transaction.atomic
 def acquisition_summaries_compute(*, tenant: Tenant, now: datetime | None = None) -> SummaryRun:
-    """Write the tenant's cohort and value summaries as of `now` and drop older runs, in one
-    transaction (the report never sees half a run); a second run of the same tenant waits."""
+    """Write the tenant's cohort, value and campaign-cost summaries as of `now` and drop older
+    runs, in one transaction (the report never sees half a run); a second run of the same
+    tenant waits."""
     now = now or timezone.now()
     started = time.monotonic()
     with connection.cursor() as cursor:
@@ -30,6 +31,7 @@ def acquisition_summaries_compute(*, tenant: Tenant, now: datetime | None = None
     with connection.cursor() as cursor:
         cursor.execute(statement("cohort_summaries"), params)
         cursor.execute(statement("value_summaries"), params)
+        cursor.execute(statement("campaign_costs"), params)
     SummaryRun.objects.filter(tenant=tenant).exclude(pk=run.pk).delete()
     run.seconds = round(time.monotonic() - started, 3)
     run.save(update_fields=["seconds"])

@@ -1,6 +1,6 @@
 -- One row per (cohort month, channel, campaign) of the tenant; see __init__.py.
 INSERT INTO acquisition_cohortsummary
-    (tenant_id, run_id, month, channel, campaign, customers, leads, leads_won, won, buyers,
+    (tenant_id, run_id, month, channel, campaign_id, customers, leads, leads_won, won, buyers,
      days_to_first_purchase)
 WITH first_purchase AS (
     SELECT customer_id, min(occurred_at) AS at
@@ -10,7 +10,7 @@ WITH first_purchase AS (
 ),
 people AS (
     SELECT c.acquisition_channel AS channel,
-           coalesce(l.campaign, '') AS campaign,
+           l.campaign_id AS campaign,
            l.id IS NOT NULL AS is_lead,
            l.status = 'won' AS lead_won,
            coalesce((l.created_at AT TIME ZONE %(zone)s)::date, c.acquired_on,

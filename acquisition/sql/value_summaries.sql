@@ -1,6 +1,6 @@
 -- One row per (cohort month, channel, campaign, horizon) of the tenant; see __init__.py.
 INSERT INTO acquisition_valuesummary
-    (tenant_id, run_id, month, channel, campaign, horizon_months, customers, revenue, scored,
+    (tenant_id, run_id, month, channel, campaign_id, horizon_months, customers, revenue, scored,
      score_sum, best_tiers)
 WITH first_purchase AS (
     SELECT customer_id, min(occurred_at) AS at
@@ -15,7 +15,7 @@ measured AS (
     -- Buyers whose first purchase is at least `months` old, with the end of their horizon.
     SELECT c.id AS customer_id,
            c.acquisition_channel AS channel,
-           coalesce(l.campaign, '') AS campaign,
+           l.campaign_id AS campaign,
            date_trunc('month', coalesce((l.created_at AT TIME ZONE %(zone)s)::date, c.acquired_on,
                                         (c.created_at AT TIME ZONE %(zone)s)::date))::date AS month,
            h.months,
@@ -72,6 +72,7 @@ SELECT %(tenant_id)s, %(run_id)s, p.month, p.channel, p.campaign, p.months,
        coalesce(min(tc.best_tiers::text)::jsonb, '{}'::jsonb)
 FROM per_customer p
 LEFT JOIN tier_counts tc
-  ON tc.month = p.month AND tc.channel = p.channel AND tc.campaign = p.campaign
+  ON tc.month = p.month AND tc.channel = p.channel
+ AND coalesce(tc.campaign, 0) = coalesce(p.campaign, 0)  -- hashable, unlike IS NOT DISTINCT FROM
  AND tc.months = p.months
 GROUP BY p.month, p.channel, p.campaign, p.months

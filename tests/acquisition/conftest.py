@@ -10,6 +10,9 @@ from django_scopes import scopes_disabled
 
 from acquisition.models import Lead, LeadSource
 from acquisition.services import lead_create
+from campaigns.models import AudienceKind, Objective
+from customers.models import LifecycleStage
+from tests.campaigns.factories import CampaignFactory
 from tests.factories import CustomerFactory, TransactionFactory
 
 
@@ -39,6 +42,25 @@ def buy(customer, amount="100.00", **fields):
     return TransactionFactory(
         customer=customer, tenant=customer.tenant, amount=Decimal(amount), **fields
     )
+
+
+def make_campaign(tenant, name="Bahar 2026", objective=Objective.ACQUISITION, **fields):
+    """One of the company's campaigns (acquisition unless told), aimed at its prospects."""
+    with scopes_disabled():
+        return CampaignFactory(
+            tenant=tenant, name=name, objective=objective, audience_kind=AudienceKind.STAGE,
+            audience_stage=LifecycleStage.PROSPECT, **fields,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def campaign(tenant):
+    return make_campaign(tenant)
+
+
+@pytest.fixture
+def other_campaign(other_tenant):
+    return make_campaign(other_tenant, name="Bahar 2026")
 
 
 @pytest.fixture

@@ -14,13 +14,14 @@ from acquisition.models import Lead
 from acquisition.services import importing, leads_import
 from customers.importing.decoding import ImportFileError
 from customers.models import Customer
+from tests.acquisition.conftest import make_campaign
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
 FILE = (
     "Ad;Soyad;Firma Adı;E-posta;Telefon;Vergi No;Kaynak;Kampanya;Not\n"
-    "Ayşe;Kara;;ayse@example.com;0532 111 22 33;;fuar;Fuar 2026;Stant ziyareti\n"
+    "Ayşe;Kara;;ayse@example.com;0532 111 22 33;;fuar;bahar 2026;Stant ziyareti\n"
     "Bora;Uz;;BORA@example.com;;;;;\n"  # known customer (email, any case)
     "Cem;Er;;cem@example.com;0532 111 22 33;;;;\n"  # the phone of line 2
     ";;Deniz Lojistik A.Ş.;;;10000000146;;;\n"  # known tax number
@@ -28,6 +29,12 @@ FILE = (
     "Fuat;Ok;;fuat@example.com;;;uzay;;\n"  # unknown source
     ";;Gül Tekstil;info@gul.example;;;referral;;\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _bahar(campaign):
+    """FILE's campaign column names the company's "Bahar 2026" (any case)."""
+    return campaign
 
 
 def run(tenant, text: str, **kwargs):
@@ -45,8 +52,8 @@ def known(tenant):
     ]
 
 
-def test_new_people_become_leads_and_the_known_are_listed(tenant, known):
-    result = run(tenant, FILE, campaign="Liste")
+def test_new_people_become_leads_and_the_known_are_listed(tenant, known, campaign):
+    result = run(tenant, FILE, source_detail="Liste")
 
     assert result.created == 2
     assert [(d.line, d.field, d.customer_id) for d in result.duplicates] == [
@@ -62,12 +69,40 @@ def test_new_people_become_leads_and_the_known_are_listed(tenant, known):
         }
         assert Customer.objects.filter(tenant=tenant).count() == 4
     ayse, gul = leads["Ayşe Kara"], leads["Gül Tekstil"]
-    assert (ayse.source, ayse.campaign, ayse.notes) == ("event", "Fuar 2026", "Stant ziyareti")
+    assert (ayse.source, ayse.campaign, ayse.source_detail, ayse.notes) == (
+        "event", campaign, "Liste", "Stant ziyareti",
+    )  # fmt: skip
     assert (str(ayse.customer.phone), ayse.customer.lifecycle_stage) == (
         "+905321112233",
         "prospect",
     )
-    assert (gul.source, gul.campaign, gul.customer.kind) == ("referral", "Liste", "company")
+    assert (gul.source, gul.campaign, gul.source_detail, gul.customer.kind) == (
+        "referral", None, "Liste", "company",
+    )  # fmt: skip
+
+
+def test_rows_without_a_campaign_get_the_one_chosen_for_the_file(tenant, campaign):
+    text = "Ad;E-posta;Kaynak Ayrıntısı\nAli;ali@example.com;Fuar B2\n"
+    result = run(tenant, text, campaign=campaign)
+    assert result.created == 1
+    with scopes_disabled():
+        lead = Lead.objects.get(tenant=tenant)
+    assert (lead.campaign, lead.source_detail) == (campaign, "Fuar B2")
+
+
+def test_a_campaign_the_company_does_not_have_rejects_the_row(tenant, other_tenant):
+    make_campaign(other_tenant, name="Yaz 2026")  # another company's
+    make_campaign(tenant, name="Sadakat", objective="retention")  # not acquisition
+    text = "Ad;E-posta;Kampanya\nAli;ali@example.com;Yaz 2026\nVeli;veli@example.com;Sadakat\n"
+    result = run(tenant, text)
+    assert result.created == 0
+    assert [line for line, _reasons in result.rejected] == [2, 3]
+    assert "is not one of the company's acquisition campaigns" in result.rejected[0][1][0]
+
+
+def test_another_companys_campaign_cannot_be_given_for_the_file(tenant, other_campaign):
+    with pytest.raises(ImportFileError):
+        run(tenant, "Ad;E-posta\nAli;ali@example.com\n", campaign=other_campaign)
 
 
 def test_the_same_file_twice_creates_nobody_the_second_time(tenant):

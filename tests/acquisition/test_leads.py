@@ -21,7 +21,7 @@ from acquisition.services import (
 from crm.models import AuditEntry
 from customers.models import Customer, LifecycleStage, TransactionStatus
 from customers.services import transaction_record
-from tests.acquisition.conftest import buy, make_lead
+from tests.acquisition.conftest import buy, make_campaign, make_lead
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +40,16 @@ def conversions(tenant) -> int:
 # --- one identity ---
 
 
-def test_a_lead_is_a_prospect_customer_with_the_sources_channel(tenant):
-    lead = make_lead(tenant, email="zeynep@example.com", campaign="Fuar 2026")
+def test_a_lead_is_a_prospect_customer_with_the_sources_channel(tenant, campaign):
+    lead = make_lead(
+        tenant, email="zeynep@example.com", campaign=campaign, source_detail="  Fuar   2026 "
+    )
 
     assert lead.customer.lifecycle_stage == LifecycleStage.PROSPECT
     assert lead.customer.acquisition_channel == "event"
-    assert (lead.status, lead.campaign) == (LeadStatus.NEW, "Fuar 2026")
+    assert (lead.status, lead.campaign, lead.source_detail) == (
+        LeadStatus.NEW, campaign, "Fuar 2026",
+    )  # fmt: skip
     with scopes_disabled():
         assert Customer.objects.filter(tenant=tenant).count() == 1
 
@@ -138,6 +142,48 @@ def test_the_database_refuses_an_unknown_status(lead):
         Lead.objects.filter(pk=lead.pk).update(status="maybe")
 
 
+# --- the lead's campaign: one of its own company's acquisition campaigns ---
+
+
+def test_another_companys_campaign_is_refused(tenant, other_campaign):
+    with pytest.raises(AcquisitionError, match="one of this company's"):
+        make_lead(tenant, campaign=other_campaign)
+
+
+def test_a_campaign_with_another_objective_is_refused(tenant):
+    retention = make_campaign(tenant, name="Sadakat", objective="retention")
+    with pytest.raises(AcquisitionError, match="objective is acquisition"):
+        make_lead(tenant, campaign=retention)
+
+
+def test_changing_to_another_companys_campaign_is_refused(tenant, lead, other_campaign):
+    with scopes_disabled(), pytest.raises(AcquisitionError):
+        lead_update(tenant=tenant, actor=None, lead=lead, campaign=other_campaign)
+    assert refreshed(lead).campaign is None
+
+
+def test_a_campaign_kept_as_it_was_stays_after_its_objective_changed(tenant, campaign):
+    lead = make_lead(tenant, campaign=campaign)
+    with scopes_disabled():
+        type(campaign).objects.filter(pk=campaign.pk).update(objective="retention")
+        lead_update(tenant=tenant, actor=None, lead=lead, campaign=campaign, next_step="Ara")
+    assert (refreshed(lead).campaign, refreshed(lead).next_step) == (campaign, "Ara")
+
+
+def test_the_database_refuses_another_companys_campaign_on_a_lead(lead, other_campaign):
+    with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
+        Lead.objects.filter(pk=lead.pk).update(campaign=other_campaign)
+
+
+def test_the_database_refuses_another_companys_campaign_on_a_cost(tenant, other_campaign):
+    from acquisition.models import AcquisitionCost
+
+    with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
+        AcquisitionCost.objects.create(
+            tenant=tenant, month="2026-10-01", channel="web", campaign=other_campaign, amount=1
+        )
+
+
 def test_the_database_refuses_a_due_date_without_a_next_step(lead):
     with scopes_disabled(), pytest.raises(IntegrityError), transaction.atomic():
         Lead.objects.filter(pk=lead.pk).update(next_step_due=timezone.localdate())
@@ -158,7 +204,7 @@ def test_winning_by_hand_makes_the_prospect_a_new_customer(tenant, lead):
     assert (lead.status, lead.conversion) == (LeadStatus.WON, Conversion.MANUAL)
     assert lead.customer.lifecycle_stage == LifecycleStage.NEW
     assert lead.customer.acquired_on == timezone.localdate(timezone=tenant.zone)
-    assert (lead.source, lead.campaign) == ("event", "")
+    assert (lead.source, lead.campaign, lead.source_detail) == ("event", None, "")
 
 
 def test_a_won_lead_cannot_be_won_again(tenant, lead):

@@ -158,10 +158,24 @@ def test_a_known_customer_gets_an_inbound_contact_instead_of_a_lead(client, tena
     assert (contact.direction, contact.notes) == ("inbound", "Fiyat teklifi rica ederim.")
 
 
-def test_a_campaign_in_the_link_is_kept_on_the_lead(client, tenant):
+def test_a_campaigns_form_link_links_its_leads_to_the_campaign(client, tenant, campaign):
+    client.post(lead_form_url(tenant, campaign=campaign), GOOD)
+    with scopes_disabled():
+        lead = Lead.objects.get(tenant=tenant)
+    assert (lead.campaign, lead.source_detail) == (campaign, "")
+
+
+def test_another_companys_campaign_in_the_link_links_nothing(client, tenant, other_campaign):
+    client.post(lead_form_url(tenant) + f"?campaign={other_campaign.pk}", GOOD)
+    with scopes_disabled():
+        assert Lead.objects.get(tenant=tenant).campaign is None
+
+
+def test_a_name_in_the_link_is_kept_as_the_source_detail(client, tenant, campaign):
     client.post(lead_form_url(tenant) + "?campaign=Bahar%202026", GOOD)
     with scopes_disabled():
-        assert Lead.objects.get(tenant=tenant).campaign == "Bahar 2026"
+        lead = Lead.objects.get(tenant=tenant)
+    assert (lead.campaign, lead.source_detail) == (None, "Bahar 2026")
 
 
 # --- the preference page ---

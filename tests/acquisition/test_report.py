@@ -9,14 +9,18 @@ The company (time zone Europe/Istanbul), "now" 2026-11-30 12:00 UTC:
   February lead); won by hand, never bought.
 - C4 store customer without a lead, acquired 2026-01-03; buys 50 on 01-05 (2 days), 70 on
   05-01, and a refunded 999 on 01-06. Reached tier 4 on 01-10. No score.
-Costs: web/Bahar January 600, web February 400, store January 100.
+Costs: web/Bahar January 600, web February 400, store January 100. Bahar (an acquisition
+campaign) sent two emails at 25.00 each, on 01-12 and on 01-31 22:30 UTC (February in
+Istanbul), and one in March at 30.00; one more is
+queued (99.00, not sent); the retention campaign "Sadakat" sent one (7.00, not acquisition).
 
 January–February:
 - web: 3 customers, 3 leads, 2 won leads (L1 by purchase, L3 by hand) → 66.7 %; won
   customers 2; cost 1000 → 500.00 per won customer; 1 buyer, 10 days.
-  - Bahar: 2 leads, 1 won → 50.0 %; cost 600 → 600.00 per won customer.
 - store: 1 customer, no leads (no rate), 1 won, cost 100 → 100.00, 2 days.
-- all: cost 1100, 3 won → 366.67; days (10 + 2) / 2 = 6.0.
+- Bahar, across channels: 2 leads, 1 won → 50.0 %; cost 600 entered + 50 messages = 650 →
+  650.00 per won customer; 10 days.
+- all: cost 1100 entered + 50 messages = 1150, 3 won → 383.33; days (10 + 2) / 2 = 6.0.
 After 3 months (L1 to 04-20, C4 to 04-05): web 1 customer, revenue 300, score 80, best tier
 3; store 1 customer, revenue 50 (the refund is not revenue), best tier 4.
 After 6 months (to 07-20 / 07-05): web 300 and tier 1; store 120. After 12 months: nobody yet.
@@ -39,9 +43,10 @@ from acquisition.services import (
     leads_convert_buyers,
 )
 from acquisition.tasks import acquisition_nightly
+from campaigns.models import Recipient
 from customers.models import TransactionStatus
 from segmentation.models import CustomerScore, ScoreRun, ScoreStatus, Tier, TierChange
-from tests.acquisition.conftest import buy, make_lead
+from tests.acquisition.conftest import buy, make_campaign, make_lead
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +60,12 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def company(tenant):
+    bahar = make_campaign(tenant, name="Bahar")
+    sadakat = make_campaign(tenant, name="Sadakat", objective="retention")
     with scopes_disabled():
         tiers = {tier.position: tier for tier in Tier.objects.filter(tenant=tenant)}
-        l1 = make_lead(tenant, source="web_form", campaign="Bahar", first_name="Bir")
-        l2 = make_lead(tenant, source="web_form", campaign="Bahar", first_name="İki")
+        l1 = make_lead(tenant, source="web_form", campaign=bahar, first_name="Bir")
+        l2 = make_lead(tenant, source="web_form", campaign=bahar, first_name="İki")
         l3 = make_lead(tenant, source="web_form", first_name="Üç")
         for lead, created in (
             (l1, "2026-01-10T09:00"),
@@ -98,17 +105,28 @@ def company(tenant):
                 changed_at=at(when),
             )
         for month, channel, campaign, amount in (
-            ("2026-01-01", "web", "Bahar", "600"),
-            ("2026-02-01", "web", "", "400"),
-            ("2026-01-01", "store", "", "100"),
-            ("2026-03-01", "store", "", "5000"),  # outside the period
+            ("2026-01-01", "web", bahar, "600"),
+            ("2026-02-01", "web", None, "400"),
+            ("2026-01-01", "store", None, "100"),
+            ("2026-03-01", "store", None, "5000"),  # outside the period
         ):
             AcquisitionCost.objects.create(
                 tenant=tenant, month=month, channel=channel, campaign=campaign, amount=amount
             )
+        for campaign, customer, status, cost, sent_at in (
+            (bahar, l1.customer, "sent", "25.00", at("2026-01-12T09:00")),
+            (bahar, l2.customer, "sent", "25.00", at("2026-01-31T22:30")),  # February in Istanbul
+            (bahar, l3.customer, "sent", "30.00", at("2026-03-02T09:00")),  # outside
+            (bahar, c4, "queued", "99.00", None),
+            (sadakat, c4, "sent", "7.00", at("2026-01-12T09:00")),  # not acquisition
+        ):
+            Recipient.objects.create(
+                tenant=tenant, campaign=campaign, customer=customer, group="target",
+                channel="email", status=status, cost=Decimal(cost), sent_at=sent_at,
+            )  # fmt: skip
         assert leads_convert_buyers(tenant=tenant) == 1  # L1
         acquisition_summaries_compute(tenant=tenant, now=NOW)
-    return {"tiers": tiers}
+    return {"tiers": tiers, "bahar": bahar}
 
 
 def report(tenant, start=date(2026, 1, 1), end=date(2026, 2, 1)):
@@ -129,18 +147,29 @@ def test_channel_figures(tenant, company):
 
 
 def test_campaign_figures(tenant, company):
-    web = report(tenant).lines[0]
-    assert [c.campaign for c in web.campaigns] == ["Bahar"]
-    bahar = web.campaigns[0]
+    (bahar,) = report(tenant).campaigns
+    assert (bahar.campaign, bahar.label) == (company["bahar"], "Bahar")
     assert (bahar.leads, bahar.leads_won, bahar.conversion_rate) == (2, 1, Decimal("50.0"))
-    assert (bahar.cost, bahar.cost_per_won_customer) == (Decimal("600"), Decimal("600.00"))
+    assert (bahar.cost, bahar.message_cost, bahar.cost_per_won_customer) == (
+        Decimal("650.00"), Decimal("50.00"), Decimal("650.00"),
+    )  # fmt: skip
+    assert bahar.average_days_to_first_purchase == Decimal("10.0")
+
+
+def test_the_messages_count_in_the_month_they_were_sent(tenant, company):
+    february = report(tenant, start=date(2026, 2, 1), end=date(2026, 2, 1))
+    assert february.message_cost == Decimal("25.00")
+    march = report(tenant, start=date(2026, 3, 1), end=date(2026, 3, 1))
+    assert march.message_cost == Decimal("30.00")
+    assert [(c.label, c.cost, c.leads) for c in march.campaigns] == [("Bahar", Decimal("30.00"), 0)]
 
 
 def test_totals(tenant, company):
     total = report(tenant).total
     assert (total.cost, total.won, total.cost_per_won_customer) == (
-        Decimal("1100"), 3, Decimal("366.67"),
+        Decimal("1150"), 3, Decimal("383.33"),
     )  # fmt: skip
+    assert report(tenant).message_cost == Decimal("50.00")
     assert total.average_days_to_first_purchase == Decimal("6.0")
 
 
@@ -185,7 +214,7 @@ def test_a_new_run_replaces_the_last(tenant, company):
     with scopes_disabled():
         acquisition_summaries_compute(tenant=tenant, now=NOW)
         assert SummaryRun.objects.filter(tenant=tenant).count() == 1
-        # (January, web, Bahar), (February, web, ""), (January, store, "")
+        # (January, web, Bahar), (February, web, none), (January, store, none)
         assert CohortSummary.objects.filter(tenant=tenant).count() == 3
 
 
@@ -226,7 +255,8 @@ def test_the_managers_page_shows_table_and_chart(manager_client, tenant, company
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<svg" in body and "500.00" in body and "366.67" in body and "66.7 %" in body
+    assert "<svg" in body and "500.00" in body and "383.33" in body and "66.7 %" in body
+    assert 'id="campaign-table"' in body and "650.00" in body
     bars = {bar.label: bar.width for bar in response.context["chart"].bars}
     # 500 is the longest bar (330 units); 100 is a fifth of it.
     assert bars == {"Website": 330, "Store": 66}

@@ -15,7 +15,7 @@ from acquisition.models import AcquisitionCost, Lead, LeadStatus
 from acquisition.services import lead_status_change, lead_update
 from crm.models import AuditEntry
 from customers.models import Customer
-from tests.acquisition.conftest import make_lead
+from tests.acquisition.conftest import make_campaign, make_lead
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +157,24 @@ def test_the_list_searches_the_customers_name_and_email(sales_client, tenant):
     ]
 
 
+def test_the_list_filters_by_campaign_and_shows_it(sales_client, tenant, campaign):
+    linked = make_lead(tenant, campaign=campaign, source_detail="Stant 4")
+    make_lead(tenant)
+    response = sales_client.get(url("list", tenant) + f"?campaign={campaign.pk}")
+    assert response.context["page"].object_list == [linked]
+    assert "Bahar 2026" in response.content.decode()
+    assert "Stant 4" in response.content.decode()
+    board = sales_client.get(url("board", tenant)).content.decode()
+    assert "Bahar 2026" in board
+
+
+def test_another_companys_campaign_is_no_filter(sales_client, tenant, other_campaign):
+    make_lead(tenant)
+    response = sales_client.get(url("list", tenant) + f"?campaign={other_campaign.pk}")
+    assert response.status_code == 200
+    assert response.context["filterset"].form.errors["campaign"]
+
+
 def test_a_bad_filter_value_is_ignored_not_an_error(sales_client, tenant):
     response = sales_client.get(url("list", tenant) + "?created_from=dün&owner=x")
     assert response.status_code == 200
@@ -173,7 +191,8 @@ NEW_LEAD = {
     "tax_number": "",
     "city": "",
     "source": "event",
-    "campaign": "Fuar",
+    "campaign": "",
+    "source_detail": "Fuar",
     "owner": "",
     "next_step": "Teklif gönder",
     "next_step_due": "",
@@ -181,13 +200,30 @@ NEW_LEAD = {
 }
 
 
-def test_a_new_lead_is_saved_with_its_pipeline_data(sales_client, sales_user, tenant):
-    response = sales_client.post(url("create", tenant), {**NEW_LEAD, "owner": sales_user.pk})
+def test_a_new_lead_is_saved_with_its_pipeline_data(sales_client, sales_user, tenant, campaign):
+    response = sales_client.post(
+        url("create", tenant), {**NEW_LEAD, "owner": sales_user.pk, "campaign": campaign.pk}
+    )
     with scopes_disabled():
         lead = Lead.objects.select_related("customer").get(tenant=tenant)
     assert response.url == url("detail", tenant, lead_id=lead.pk)
-    assert (lead.campaign, lead.next_step, lead.owner) == ("Fuar", "Teklif gönder", sales_user)
+    assert (lead.campaign, lead.source_detail, lead.next_step, lead.owner) == (
+        campaign, "Fuar", "Teklif gönder", sales_user,
+    )  # fmt: skip
     assert lead.customer.owner == sales_user
+
+
+def test_the_new_lead_form_offers_only_the_companys_acquisition_campaigns(
+    sales_client, tenant, campaign, other_campaign
+):
+    make_campaign(tenant, name="Sadakat", objective="retention")
+    form = sales_client.get(url("create", tenant)).context["form"]
+    assert list(form.fields["campaign"].queryset) == [campaign]
+    response = sales_client.post(url("create", tenant), {**NEW_LEAD, "campaign": other_campaign.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["campaign"]
+    with scopes_disabled():
+        assert not Lead.objects.filter(tenant=tenant).exists()
 
 
 def test_a_known_email_is_shown_before_saving(sales_client, tenant):
@@ -236,6 +272,7 @@ def test_the_lead_page_saves_the_next_step(sales_client, tenant):
     data = {
         "source": "event",
         "campaign": "",
+        "source_detail": "",
         "owner": "",
         "next_step": "Ziyaret",
         "next_step_due": "2026-12-01",
@@ -255,6 +292,26 @@ def test_winning_from_the_lead_page_converts(sales_client, tenant):
     with scopes_disabled():
         lead.customer.refresh_from_db()
     assert (status_of(lead), lead.customer.lifecycle_stage) == ("won", "new")
+
+
+def test_the_lead_page_links_the_lead_to_a_campaign_of_the_company_only(
+    sales_client, tenant, campaign, other_campaign
+):
+    lead = make_lead(tenant)
+    data = {"source": "campaign", "campaign": other_campaign.pk, "source_detail": "",
+            "owner": "", "next_step": "", "next_step_due": "", "notes": ""}  # fmt: skip
+    response = sales_client.post(url("detail", tenant, lead_id=lead.pk), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["campaign"]
+    response = sales_client.post(
+        url("detail", tenant, lead_id=lead.pk), {**data, "campaign": campaign.pk}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        lead.refresh_from_db()
+    assert lead.campaign == campaign
+    page = sales_client.get(url("detail", tenant, lead_id=lead.pk)).content.decode()
+    assert "Bahar 2026" in page
 
 
 def test_the_customer_page_shows_the_lead_and_the_preference_link(sales_client, tenant):
@@ -321,6 +378,22 @@ def test_the_report_with_a_bad_period_falls_back_and_says_so(manager_client, ten
     response = manager_client.get(url("report", tenant) + "?start=2026-10&end=2026-01")
     assert response.status_code == 200
     assert response.context["form"].errors["end"]
+
+
+def test_a_cost_is_entered_for_a_campaign_of_the_company_only(
+    manager_client, tenant, campaign, other_campaign
+):
+    data = {"month": "2026-10", "channel": "web", "campaign": other_campaign.pk,
+            "amount": "100", "note": ""}  # fmt: skip
+    response = manager_client.post(url("costs", tenant), data)
+    assert response.context["form"].errors["campaign"]
+    manager_client.post(url("costs", tenant), {**data, "campaign": campaign.pk})
+    manager_client.post(url("costs", tenant), {**data, "campaign": "", "amount": "5"})
+    with scopes_disabled():
+        costs = AcquisitionCost.objects.filter(tenant=tenant).order_by("amount")
+        assert [(c.campaign, c.amount) for c in costs] == [
+            (None, Decimal("5.00")), (campaign, Decimal("100.00")),
+        ]  # fmt: skip
 
 
 def test_a_cost_typed_the_turkish_way_is_read_right(manager_client, tenant):
