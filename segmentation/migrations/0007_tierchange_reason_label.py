@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('segmentation', '0005_segment_extra_criteria'),
+        ('segmentation', '0006_customer_facts_hot_updates'),
     ]
 
     operations = [
