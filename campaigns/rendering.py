@@ -28,16 +28,23 @@ class OfferExtras:
 NO_EXTRAS = OfferExtras()
 
 
+def offer_text(*, campaign: Campaign, language: str, name: str) -> str:
+    """The offer's text in `language` (or the other one when empty) with the customer's name
+    in place of {name}: what an email or SMS says, a caller reads out, a letter prints."""
+    _subject, body = campaign.offer_for(language or campaign.tenant.default_language)
+    return body.replace("{name}", name)
+
+
 def _context(
     *, campaign: Campaign, customer: Customer, recipient_id: int, extras: OfferExtras
 ) -> dict:
     language = customer.preferred_language or campaign.tenant.default_language
-    subject, body = campaign.offer_for(language)
+    subject, _body = campaign.offer_for(language)
     name = customer.display_name or str(customer)
     return {
         "language": language,
         "subject": subject or campaign.name,
-        "offer": body.replace("{name}", name),
+        "offer": offer_text(campaign=campaign, language=language, name=name),
         "name": name,
         "first_name": customer.first_name or name,
         "company": campaign.tenant.name,

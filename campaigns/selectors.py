@@ -18,6 +18,7 @@ from campaigns.models import (
     RecipientStatus,
     SmsOutboxMessage,
 )
+from campaigns.rendering import offer_text
 from crm.models import Tenant
 from customers.exporting import CsvStyle, csv_lines
 from customers.selectors import PageSlice, page_without_count
@@ -61,17 +62,26 @@ def call_list_page(*, tenant: Tenant, page: Any, page_size: int = 25) -> PageSli
             status=RecipientStatus.QUEUED,
             campaign__status=CampaignStatus.RUNNING,
         )
-        .select_related("customer", "campaign")
+        .select_related("customer", "campaign__tenant", "coupon")
         .order_by("campaign_id", "-priority", "id")
     )
-    return page_without_count(queryset, page=page, page_size=page_size)
+    page_slice = page_without_count(queryset, page=page, page_size=page_size)
+    for recipient in page_slice.object_list:
+        # What the caller reads out: the offer in the customer's language, with their name.
+        recipient.offer_text = offer_text(
+            campaign=recipient.campaign,
+            language=recipient.customer.preferred_language,
+            name=recipient.customer.display_name,
+        )
+    return page_slice
 
 
-MAIL_HEADER = ["name", "address", "city", "country", "campaign", "reference"]
+MAIL_HEADER = ["name", "address", "city", "country", "campaign", "offer", "code", "reference"]
 
 
 def mail_export_lines(*, tenant: Tenant, campaign: Campaign, turkish_excel: bool) -> Iterator[str]:
-    """Every letter of the campaign: name and address for the printer (streamed)."""
+    """Every letter of the campaign: name and address for the printer, the offer in the
+    customer's language with their name, and their coupon code (streamed)."""
     style = CsvStyle(turkish_excel=turkish_excel, zone=tenant.zone)
     with scope(tenant=tenant):
         rows = (
@@ -87,12 +97,18 @@ def mail_export_lines(*, tenant: Tenant, campaign: Campaign, turkish_excel: bool
                 "customer__address",
                 "customer__city",
                 "customer__country",
-                "campaign__name",
+                "customer__preferred_language",
+                "coupon__code",
                 "id",
             )
             .iterator(chunk_size=2000)
         )
-        yield from csv_lines(MAIL_HEADER, rows, style)
+        letters = (
+            (name, address, city, country, campaign.name,
+             offer_text(campaign=campaign, language=language, name=name), code or "", pk)
+            for name, address, city, country, language, code, pk in rows
+        )  # fmt: skip
+        yield from csv_lines(MAIL_HEADER, letters, style)
 
 
 SMS_HEADER = ["phone", "text", "reference"]

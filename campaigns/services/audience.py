@@ -23,6 +23,7 @@ from campaigns.models import (
     RecipientGroup,
 )
 from campaigns.services.rules import contact_rules_for
+from campaigns.services.sending import offline_coupons_issue
 from crm.audit import audit_log
 from crm.models import Tenant
 from crm.whole_tenant import stale_statistics_refresh, whole_tenant_planning
@@ -166,6 +167,8 @@ def _campaign_start(*, tenant: Tenant, campaign_id: int, now: datetime | None) -
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE campaign_audience")
         steps["rules"] = round(time.monotonic() - began - sum(steps.values()), 2)
+        if offline_coupons_issue(tenant=tenant, campaign=campaign):
+            steps["coupons"] = round(time.monotonic() - began - sum(steps.values()), 2)
     summary = _summary(written)
     summary["seconds"] = round(time.monotonic() - began, 2)
     summary["steps"] = steps
@@ -221,6 +224,7 @@ def trigger_evaluate(*, tenant: Tenant, campaign: Campaign, now: datetime) -> in
         written = _recipients_insert(tenant=tenant, campaign=locked, now=now, triggered=True)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE campaign_audience")
+        offline_coupons_issue(tenant=tenant, campaign=locked)
     return sum(count for _group, _reason, count, _cost in written)
 
 

@@ -45,7 +45,7 @@ from campaigns.rendering import OfferExtras, offer_email, offer_sms
 from campaigns.sms import SmsBackend, SmsMessage, get_sms_backend
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer, LifecycleStage
-from loyalty.models import EntrySource, Member
+from loyalty.models import Coupon, EntrySource, Member
 from loyalty.services.coupons import coupons_issue
 from loyalty.services.ledger import points_credit
 
@@ -178,30 +178,61 @@ def _loyalty_members(
     )
 
 
-def _coupons_issue(*, tenant: Tenant, campaign: Campaign, recipients: list[Recipient]) -> None:
-    """A personal code for each recipient without one yet (one INSERT of the batch's coupons,
-    one UPDATE linking them), kept on the recipient: a retried message carries the same code."""
-    if campaign.coupon_batch_id is None:
-        return
-    needing = [recipient for recipient in recipients if recipient.coupon_id is None]
-    if not needing:
-        return
+def _coupons_link(
+    *, tenant: Tenant, campaign: Campaign, recipients: list[tuple[int, int]]
+) -> list[Coupon]:
+    """Issue a code for each (recipient id, customer id) (one INSERT) and keep it on the
+    recipient (one UPDATE); returns the coupons in the same order."""
     coupons = coupons_issue(
         tenant=tenant,
         batch=campaign.coupon_batch,
-        customer_ids=[recipient.customer_id for recipient in needing],
+        customer_ids=[customer_id for _recipient_id, customer_id in recipients],
     )
     with connection.cursor() as cursor:
         cursor.execute(
             _COUPONS_LINK,
             {
                 "tenant": tenant.pk,
-                "ids": [recipient.pk for recipient in needing],
+                "ids": [recipient_id for recipient_id, _customer_id in recipients],
                 "coupons": [coupon.pk for coupon in coupons],
             },
         )
+    return coupons
+
+
+def _coupons_issue(*, tenant: Tenant, campaign: Campaign, recipients: list[Recipient]) -> None:
+    """A personal code for each recipient without one yet, kept on the recipient: a retried
+    message carries the same code."""
+    if campaign.coupon_batch_id is None:
+        return
+    needing = [recipient for recipient in recipients if recipient.coupon_id is None]
+    if not needing:
+        return
+    coupons = _coupons_link(
+        tenant=tenant, campaign=campaign, recipients=[(r.pk, r.customer_id) for r in needing]
+    )
     for recipient, coupon in zip(needing, coupons, strict=True):
         recipient.coupon = coupon
+
+
+def offline_coupons_issue(*, tenant: Tenant, campaign: Campaign) -> int:
+    """Codes for the queued calls and letters without one (read out on the call list, printed
+    in the letter export): issued when they join the queue, since nothing sends them. Three
+    statements whatever their number; returns how many were issued."""
+    if campaign.coupon_batch_id is None:
+        return 0
+    waiting = list(
+        Recipient.objects.filter(
+            tenant=tenant,
+            campaign=campaign,
+            channel__in=[Channel.CALL, Channel.MAIL],
+            status=RecipientStatus.QUEUED,
+            coupon__isnull=True,
+        ).values_list("pk", "customer_id")
+    )
+    if waiting:
+        _coupons_link(tenant=tenant, campaign=campaign, recipients=waiting)
+    return len(waiting)
 
 
 def bonus_points_key(recipient_id: int) -> str:

@@ -99,3 +99,66 @@ def test_bonus_points_need_an_active_programme(tenant_scope):
             campaign=CampaignFactory(tenant=tenant_scope),
             bonus_points=100,
         )
+
+
+def _offline(tenant, channel, **customer):
+    from django_scopes import scope
+
+    with scope(tenant=tenant):
+        batch = CouponBatch.objects.create(
+            tenant=tenant, name="Kış", discount_type="amount", value=50, size=0
+        )
+        customer = reachable(tenant, consent_email=False, **customer)
+        campaign = running(tenant, channels=[channel], coupon_batch=batch)
+        return campaign, Recipient.objects.get(campaign=campaign, customer=customer), customer
+
+
+def test_calls_and_letters_get_their_code_when_they_join_the_queue(tenant_scope):
+    call_campaign, call, _customer = _offline(
+        tenant_scope, "call", phone="+905321112233", consent_phone=True
+    )
+    _letter_campaign, letter, _customer = _offline(tenant_scope, "mail", address="Atatürk Cad. 5")
+
+    assert call.coupon.customer_id == call.customer_id
+    assert letter.coupon.customer_id == letter.customer_id
+    assert call.coupon.batch_id == call_campaign.coupon_batch_id
+    assert Coupon.objects.count() == 2
+
+
+def test_the_call_list_shows_the_offer_in_the_customers_words_and_code(
+    sales_client, tenant, settings
+):
+    from django.urls import reverse
+
+    sales_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
+
+    _campaign, call, _customer = _offline(
+        tenant, "call", phone="+905321112233", consent_phone=True, first_name="Ayşe",
+        last_name="Kaya",
+    )  # fmt: skip
+    html = sales_client.get(
+        reverse("campaigns:calls", kwargs={"tenant_slug": tenant.slug})
+    ).content.decode()
+
+    assert "Merhaba Ayşe Kaya, bu ay %20 indirim." in html
+    assert "{name}" not in html
+    assert f"Müşterinin kişisel kodu: {call.coupon.code}" in html
+
+
+def test_the_letter_export_prints_the_offer_and_code(manager_client, tenant):
+    from django.urls import reverse
+
+    campaign, letter, _customer = _offline(
+        tenant, "mail", address="Atatürk Cad. 5", city="İzmir", first_name="John",
+        last_name="Smith", preferred_language="en",
+    )  # fmt: skip
+    url = reverse(
+        "campaigns:mail_export", kwargs={"tenant_slug": tenant.slug, "campaign_id": campaign.pk}
+    )
+    body = b"".join(manager_client.post(url).streaming_content).decode("utf-8-sig")
+
+    assert body.splitlines() == [
+        "name,address,city,country,campaign,offer,code,reference",
+        f"John Smith,Atatürk Cad. 5,İzmir,TR,{campaign.name},"
+        f'"Hello John Smith, 20% off this month.",{letter.coupon.code},{letter.pk}',
+    ]

@@ -265,8 +265,9 @@ def test_letters_export_marks_letters_sent_and_lists_names_and_addresses(manager
     response = manager_client.post(url, {"format": "international"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines() == [
-        "name,address,city,country,campaign,reference",
+        "name,address,city,country,campaign,offer,code,reference",
         f"Ayşe Kaya,'=Atatürk Cad. 5,İzmir,TR,{campaign.name},"
+        f'"Merhaba Ayşe Kaya, bu ay %20 indirim.",,'
         f"{Recipient.objects.with_scopes_disabled().get(campaign=campaign).pk}",
     ]
     with scope(tenant=tenant):
