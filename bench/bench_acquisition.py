@@ -9,9 +9,11 @@ and campaigns, not of customers; the nightly computation that writes them is tim
 The tenant /bench-leads/ gets --customers customers with ten purchases each on average
 (customers.scale_data, once), a lead for every fifth of them (converted at their first
 purchase by the set-based conversion, which is timed), 100,000 open prospects as leads (new,
-contacted, qualified; 10,000 lost besides) spread over 20 owners and 36 months, and three
-years of monthly costs for 9 channels × 6 campaigns. Server time is measured in-process with
-Django's test Client, median and p95 over --repeat requests after --warmup untimed ones.
+contacted, qualified; 10,000 lost besides) spread over 20 owners and 36 months, five of six
+linked to one of 6 acquisition campaigns, three years of monthly costs for 9 channels × 6
+campaigns (none and five of them), and 36,000 campaign messages sent over those years.
+Server time is measured in-process with Django's test Client, median and p95 over --repeat
+requests after --warmup untimed ones.
 Exit status: 0 when every median is under its target, 2 when one is missed.
 """
 
@@ -47,13 +49,14 @@ WITH inserted AS (
     RETURNING id, owner_id, created_at, acquisition_channel, external_id
 )
 INSERT INTO acquisition_lead (
-    tenant_id, customer_id, source, campaign, owner_id, status, lost_reason, next_step,
-    next_step_due, notes, created_at, status_changed_at, converted_at, conversion
+    tenant_id, customer_id, source, campaign_id, source_detail, owner_id, status, lost_reason,
+    next_step, next_step_due, notes, created_at, status_changed_at, converted_at, conversion
 )
 SELECT %(tenant)s, id,
        (ARRAY['web_form','event','referral','campaign','walk_in'])
            [1 + (substr(external_id, 6)::int) %% 5],
-       'Kampanya ' || (substr(external_id, 6)::int %% 6),
+       (%(campaigns)s::bigint[])[1 + substr(external_id, 6)::int %% 6],  -- NULL past the 5th
+       'Fuar ' || (substr(external_id, 6)::int %% 4),
        owner_id,
        CASE WHEN substr(external_id, 6)::int > %(open)s THEN 'lost'
             ELSE (ARRAY['new','contacted','qualified'])[1 + substr(external_id, 6)::int %% 3] END,
@@ -67,15 +70,58 @@ FROM inserted
 
 BUYER_LEADS_SQL = """
 INSERT INTO acquisition_lead (
-    tenant_id, customer_id, source, campaign, owner_id, status, lost_reason, next_step,
-    next_step_due, notes, created_at, status_changed_at, converted_at, conversion
+    tenant_id, customer_id, source, campaign_id, source_detail, owner_id, status, lost_reason,
+    next_step, next_step_due, notes, created_at, status_changed_at, converted_at, conversion
 )
-SELECT c.tenant_id, c.id, 'event', 'Fuar ' || (c.id %% 4), NULL, 'new', '', '', NULL, '',
+SELECT c.tenant_id, c.id, 'event', (%(campaigns)s::bigint[])[1 + c.id %% 6],
+       'Fuar ' || (c.id %% 4), NULL, 'new', '', '', NULL, '',
        c.created_at, c.created_at, NULL, ''
 FROM customers_customer c
 WHERE c.tenant_id = %(tenant)s AND c.id %% 5 = 0 AND c.external_id NOT LIKE 'LEAD-%%'
 ON CONFLICT DO NOTHING
 """
+
+
+# 36,000 messages of the acquisition campaigns, sent over three years to the open prospects.
+MESSAGES_SQL = """
+INSERT INTO campaigns_recipient (
+    tenant_id, campaign_id, customer_id, occurrence, "group", reason, channel, priority, cost,
+    status, attempts, last_error, created_at, sent_at, outcome
+)
+SELECT %(tenant)s, (%(campaigns)s::bigint[])[1 + n %% 6], c.id, '', 'target', '', 'email', 0,
+       0.25, 'sent', 1, '', now() - make_interval(days => n %% 1095),
+       now() - make_interval(days => n %% 1095), ''
+FROM generate_series(1, 36000) AS n
+JOIN customers_customer c ON c.tenant_id = %(tenant)s AND c.external_id = 'LEAD-' || n
+"""
+
+
+def campaigns_ensure(tenant) -> list[int]:
+    """Six acquisition campaigns (ids; a lead links to the first five, or to none)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from campaigns.models import Campaign
+
+    with scopes_disabled():
+        ids = []
+        for number in range(6):
+            campaign, _created = Campaign.objects.get_or_create(
+                tenant=tenant,
+                name=f"Kampanya {number}",
+                defaults={
+                    "objective": "acquisition",
+                    "audience_kind": "stage",
+                    "audience_stage": "prospect",
+                    "status": "finished",
+                    "ends_at": timezone.now() + timedelta(days=30),
+                    "starts_at": timezone.now() - timedelta(days=1100),
+                },
+            )
+            ids.append(campaign.pk)
+    return ids
 
 
 def owners_ensure(tenant):
@@ -95,7 +141,7 @@ def owners_ensure(tenant):
     return users
 
 
-def leads_ensure(tenant, owners) -> None:
+def leads_ensure(tenant, owners, campaign_ids) -> None:
     from datetime import date
 
     from django.db import connection
@@ -121,9 +167,11 @@ def leads_ensure(tenant, owners) -> None:
                 "open": OPEN_LEADS,
                 "owners": [user.pk for user in owners],
                 "owner_count": len(owners),
+                "campaigns": campaign_ids[:5],
             },
         )
-        cursor.execute(BUYER_LEADS_SQL, {"tenant": tenant.pk})
+        cursor.execute(BUYER_LEADS_SQL, {"tenant": tenant.pk, "campaigns": campaign_ids[:5]})
+        cursor.execute(MESSAGES_SQL, {"tenant": tenant.pk, "campaigns": campaign_ids})
         cursor.execute("ANALYZE acquisition_lead")
         cursor.execute("ANALYZE customers_customer")
     with stopwatch("conversion of every lead who bought (set-based)"):
@@ -134,11 +182,11 @@ def leads_ensure(tenant, owners) -> None:
     for back in range(36):
         year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
         for channel in AcquisitionChannel.values:
-            for campaign in ["", *(f"Kampanya {n}" for n in range(5))]:
+            for campaign in [None, *campaign_ids[:5]]:
                 costs.append(
                     AcquisitionCost(
                         tenant=tenant, month=date(year, month + 1, 1), channel=channel,
-                        campaign=campaign, amount=1000 + back * 10,
+                        campaign_id=campaign, amount=1000 + back * 10,
                     )
                 )  # fmt: skip
     AcquisitionCost.objects.bulk_create(costs)
@@ -184,7 +232,7 @@ def main(argv: list[str]) -> int:
         slug=SLUG, customers=args.customers, transactions=args.customers * 10
     )
     owners = owners_ensure(tenant)
-    leads_ensure(tenant, owners)
+    leads_ensure(tenant, owners, campaigns_ensure(tenant))
     with scopes_disabled():
         open_leads = Lead.objects.filter(
             tenant=tenant, status__in=["new", "contacted", "qualified"]
