@@ -26,6 +26,7 @@ def test_a_salesperson_moves_a_lead_along_the_board(
     lead = make_lead(tenant, first_name="Nihan", last_name="Yurt")
     sign_in(page, live_server, sales_user)
     page.goto(live_server.url + reverse("acquisition:board", kwargs={"tenant_slug": tenant.slug}))
+    assert serious_violations(page) == []
 
     card = page.locator(f"[data-lead='{lead.pk}']")
     card.get_by_role("button", name="Contacted").click()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import LifecycleStage
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import sign_in
 from tests.factories import CustomerFactory
 
@@ -31,6 +32,7 @@ def test_manager_creates_schedules_and_sees_results(
         )
     sign_in(page, live_server, manager_user)
     page.goto(live_server.url + reverse("campaigns:list", kwargs={"tenant_slug": tenant.slug}))
+    assert serious_violations(page) == []
     page.get_by_role("link", name="New campaign").click()
 
     page.get_by_label("Name").fill("Kış indirimi")

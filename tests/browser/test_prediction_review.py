@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from customers.models import LifecycleStage
 from prediction.services.review import relationship_review_refresh
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import sign_in
 from tests.factories import CustomerFactory, InteractionFactory, TransactionFactory
 
@@ -34,6 +35,7 @@ def test_manager_ends_an_unprofitable_relationship(
     page.goto(live_server.url + reverse("prediction:review", kwargs={"tenant_slug": tenant.slug}))
     card = page.locator(f"#flag-{customer.pk}")
     assert "Unprofitable" in card.inner_text()
+    assert serious_violations(page) == []
     assert "Margin 5.00 − cost to serve 35.00 = -30.00" in card.inner_text()
     card.get_by_label("Action").select_option("terminate")
     card.get_by_label("Reason").fill("Hizmet maliyeti kârı aşıyor")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from segmentation.models import Segment
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import sign_in
 from tests.factories import CustomerFactory
 
@@ -22,6 +23,7 @@ def test_manager_builds_a_segment_and_lands_on_its_page(
     page.goto(
         live_server.url + reverse("segmentation:segments", kwargs={"tenant_slug": tenant.slug})
     )
+    assert serious_violations(page) == []
     page.goto(
         live_server.url
         + reverse("segmentation:segment_create", kwargs={"tenant_slug": tenant.slug})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import sign_in
 from tests.segmentation import dashboard_base
 
@@ -23,6 +24,7 @@ def test_manager_goes_from_the_pyramid_to_a_tier_to_a_cells_customers(
         live_server.url + reverse("segmentation:pyramid", kwargs={"tenant_slug": tenant.slug})
     )
     assert page.locator("svg polygon").count() == 5  # three tiers, inactive, prospects
+    assert serious_violations(page) == []
     page.locator(f'a[data-level="{level_3.pk}"]').click()
     page.wait_for_url(f"**/scores/levels/{level_3.pk}/")
     # Split by region (the default): Level 3 holds C (Bursa) and D (İstanbul), both Marmara.
