@@ -1,6 +1,8 @@
 """Benchmark: loyalty earning on a 100,000-transaction import, the nightly release and expiry
 of a big ledger, and the customer page's loyalty panel for a customer with 10,000 entries.
 
+Also the programme overview: its figures computed over the whole ledger, and read by the page.
+
 Targets (issue 10): earning on an import of 100,000 transactions adds <= 5 s; the nightly
 expiry and pending release for a tenant with 1,000,000 members and 20,000,000 entries <= 30 s;
 the loyalty panel < 50 ms for a customer with 10,000 entries.
@@ -260,6 +262,33 @@ def bench_panel(entries: int, repeat: int) -> None:
         )
 
 
+def bench_overview(members: int, entries: int, repeat: int) -> None:
+    """The overview page's figures: computing them over the whole ledger (the nightly run's
+    last step, and what the page did on every load before) and reading them (the page)."""
+    from django.db import connection
+    from django_scopes import scope
+
+    from loyalty.selectors import programme_overview
+    from loyalty.services.overview import overview_figures_refresh
+
+    tenant = _tenant("bench-loyalty-ledger")
+    with connection.cursor() as cursor:
+        _ledger(cursor, tenant.pk, members, entries)
+    with scope(tenant=tenant):
+        started = time.perf_counter()
+        figures = overview_figures_refresh(tenant=tenant)
+        print(
+            f"overview figures over {members:,} members / {entries:,} entries computed in "
+            f"{time.perf_counter() - started:.2f} s (issued {figures.totals['issued']:,})"
+        )
+        print(
+            measure(
+                "overview page's figures (read)", lambda: programme_overview(tenant=tenant),
+                repeat=repeat,
+            ).line(target_ms=100)
+        )  # fmt: skip
+
+
 def machine_load() -> str:
     """How busy the shared machine is: load average, and the share of a core a fixed CPU-bound
     loop got (1.0 on an idle machine); read the timings above against it."""
@@ -281,7 +310,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000_000)
     parser.add_argument("--panel-entries", type=int, default=10_200)  # >= 10,000 kept
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--only", choices=["import", "nightly", "panel"])
+    parser.add_argument("--only", choices=["import", "nightly", "panel", "overview"])
     args = parser.parse_args()
     print(bench_setup(database=BENCH_DATABASE))
     print(machine_load())
@@ -291,6 +320,8 @@ def main() -> None:
         bench_panel(args.panel_entries, args.repeat)
     if args.only in (None, "nightly"):
         bench_nightly(args.members, args.entries)
+    if args.only in (None, "overview"):
+        bench_overview(args.members, args.entries, args.repeat)
     print(machine_load())
 
 

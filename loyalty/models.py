@@ -595,3 +595,27 @@ class CashbackAward(TenantOwnedModel):
                 name="loyalty_cashback_once_per_period",
             )
         ]
+
+
+class OverviewFigures(TenantOwnedModel):
+    """The programme overview's figures as of a time: one aggregation of the whole ledger and
+    the members' balances in one statement (one snapshot, so the figures add up), written by
+    the nightly run or a refresh a manager asks for. The page reads this one row instead of
+    aggregating millions of entries on every load."""
+
+    computed_at = models.DateTimeField(_("as of"))
+    seconds = models.FloatField(_("computed in (s)"), default=0)
+    # {"members", "issued", "redeemed", "expired", "reversed", "available", "pending"}
+    totals = models.JSONField(default=dict)
+    # [{"tier": tier id or None, "members", "issued", "redeemed", "expired", "reversed",
+    #   "outstanding"}], and [{"month": "YYYY-MM-01", "issued", "redeemed", "expired"}] newest
+    # first (the last 12 months with entries).
+    by_tier = models.JSONField(default=list)
+    by_month = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("overview figures")
+        verbose_name_plural = _("overview figures")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="loyalty_one_overview_per_tenant")
+        ]

@@ -4,19 +4,18 @@ balance, and the programme overview for managers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from crm.models import Tenant
 from customers.models import Customer
 from loyalty.models import (
     BonusRule,
-    EntryKind,
     Member,
+    OverviewFigures,
     PointsEntry,
     Programme,
     Reward,
@@ -152,6 +151,7 @@ class OverviewRow:
 @dataclass(frozen=True)
 class ProgrammeOverview:
     programme: Programme | None
+    as_of: datetime | None  # None: not computed yet
     members: int
     issued: int
     redeemed: int
@@ -164,57 +164,24 @@ class ProgrammeOverview:
     by_month: list[dict]
 
 
-def _issued_filter() -> Q:
-    # Points added (earned, credited, added by hand); releases only move them.
-    return Q(kind=EntryKind.EARN) | Q(kind=EntryKind.ADJUST, available_delta__gt=0)
-
-
 def programme_overview(*, tenant: Tenant) -> ProgrammeOverview:
     """Members and points issued / redeemed / expired / outstanding, the outstanding
-    liability in currency and the redemption rate; by tier and by month."""
+    liability in currency (at today's value of a point) and the redemption rate; by tier and
+    by month. Read from the figures the nightly run (or a refresh) computed over the whole
+    ledger, with their time: a few small queries whatever the ledger's size."""
     programme = programme_for(tenant=tenant)
-    entries = PointsEntry.objects.filter(tenant=tenant)
-    total = Coalesce(Sum(F("available_delta") + F("pending_delta")), 0)
-    sums = entries.aggregate(
-        issued=Coalesce(Sum(F("available_delta") + F("pending_delta"), filter=_issued_filter()), 0),
-        redeemed=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.REDEEM)), 0),
-        expired=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.EXPIRE)), 0),
-    )
-    balances = Member.objects.filter(tenant=tenant).aggregate(
-        members=Count("id", filter=Q(left_at__isnull=True)),
-        available=Coalesce(Sum("available"), 0),
-        pending=Coalesce(Sum("pending"), 0),
-    )
+    figures = OverviewFigures.objects.filter(tenant=tenant).first()
+    totals = figures.totals if figures else {}
+    issued, redeemed = totals.get("issued", 0), totals.get("redeemed", 0)
+    available, pending = totals.get("available", 0), totals.get("pending", 0)
     point_value = programme.point_value if programme else Decimal("0")
-    outstanding = balances["available"] + balances["pending"]
-    liability = (Decimal(outstanding) * point_value).quantize(Decimal("0.01"))
-    rate = (
-        (Decimal(sums["redeemed"]) * 100 / sums["issued"]).quantize(Decimal("0.1"))
-        if sums["issued"]
-        else None
-    )
-    by_tier_rows = (
-        entries.values("member__customer__score__tier")
-        .annotate(
-            members=Count("member", distinct=True),
-            issued=Coalesce(
-                Sum(F("available_delta") + F("pending_delta"), filter=_issued_filter()), 0
-            ),
-            redeemed=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.REDEEM)), 0),
-            expired=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.EXPIRE)), 0),
-            reversed=Coalesce(
-                -Sum(F("available_delta") + F("pending_delta"), filter=Q(kind=EntryKind.REVERSE)),
-                0,
-            ),
-            outstanding=total,
-        )
-        .order_by("member__customer__score__tier")
-    )
-    tier_names = {tier.pk: tier for tier in Tier.objects.filter(tenant=tenant)}
+    liability = (Decimal(available + pending) * point_value).quantize(Decimal("0.01"))
+    rate = (Decimal(redeemed) * 100 / issued).quantize(Decimal("0.1")) if issued else None
+    tier_names = {tier.pk: str(tier) for tier in Tier.objects.filter(tenant=tenant)}
     by_tier = sorted(
         (
             OverviewRow(
-                label=str(tier_names.get(row["member__customer__score__tier"], "—")),
+                label=tier_names.get(row["tier"], "—"),
                 members=row["members"],
                 issued=row["issued"],
                 redeemed=row["redeemed"],
@@ -222,30 +189,23 @@ def programme_overview(*, tenant: Tenant) -> ProgrammeOverview:
                 reversed=row["reversed"],
                 outstanding=row["outstanding"],
             )
-            for row in by_tier_rows
+            for row in (figures.by_tier if figures else [])
         ),
         key=lambda row: row.label,
     )
-    by_month = list(
-        entries.annotate(month=TruncMonth("created_at", tzinfo=tenant.zone))
-        .values("month")
-        .annotate(
-            issued=Coalesce(
-                Sum(F("available_delta") + F("pending_delta"), filter=_issued_filter()), 0
-            ),
-            redeemed=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.REDEEM)), 0),
-            expired=Coalesce(-Sum("available_delta", filter=Q(kind=EntryKind.EXPIRE)), 0),
-        )
-        .order_by("-month")[:12]
-    )
+    by_month = [
+        {**row, "month": date.fromisoformat(row["month"])}
+        for row in (figures.by_month if figures else [])
+    ]
     return ProgrammeOverview(
         programme=programme,
-        members=balances["members"],
-        issued=sums["issued"],
-        redeemed=sums["redeemed"],
-        expired=sums["expired"],
-        outstanding_available=balances["available"],
-        outstanding_pending=balances["pending"],
+        as_of=figures.computed_at if figures else None,
+        members=totals.get("members", 0),
+        issued=issued,
+        redeemed=redeemed,
+        expired=totals.get("expired", 0),
+        outstanding_available=available,
+        outstanding_pending=pending,
         liability=liability,
         redemption_rate=rate,
         by_tier=by_tier,

@@ -317,3 +317,44 @@ DROP_APPEND_ONLY_TRIGGER = """
 DROP TRIGGER loyalty_pointsentry_append_only ON loyalty_pointsentry;
 DROP FUNCTION loyalty_pointsentry_append_only();
 """
+
+# The programme overview's figures, in one statement (one snapshot: the ledger's sums and the
+# members' balances agree). Ledger entries are summed by the member's current tier, by month
+# (in the tenant's time zone) and in all, with GROUPING SETS: one scan of the tenant's ledger.
+# Issued: earn entries (purchases, welcome bonus, cashback) and positive adjustments; releases
+# only move points from pending to available. `g` tells the groups apart (GROUPING bits).
+OVERVIEW_FIGURES = """
+    WITH ledger AS (
+        SELECT GROUPING(x.tier_id, x.month) AS g, x.tier_id, x.month,
+               coalesce(sum(x.points) FILTER (
+                   WHERE x.kind = 'earn' OR (x.kind = 'adjust' AND x.available_delta > 0)
+               ), 0) AS issued,
+               coalesce(-sum(x.available_delta) FILTER (WHERE x.kind = 'redeem'), 0) AS redeemed,
+               coalesce(-sum(x.available_delta) FILTER (WHERE x.kind = 'expire'), 0) AS expired,
+               coalesce(-sum(x.points) FILTER (WHERE x.kind = 'reverse'), 0) AS reversed
+        FROM (
+            SELECT e.kind, e.available_delta, e.available_delta + e.pending_delta AS points,
+                   s.tier_id,
+                   date_trunc('month', e.created_at AT TIME ZONE %(tz)s)::date AS month
+            FROM loyalty_pointsentry e
+            JOIN loyalty_member m ON m.id = e.member_id
+            LEFT JOIN segmentation_customerscore s ON s.customer_id = m.customer_id
+            WHERE e.tenant_id = %(tenant)s AND m.tenant_id = %(tenant)s
+        ) x
+        GROUP BY GROUPING SETS ((x.tier_id), (x.month), ())
+    ), balances AS (
+        SELECT GROUPING(s.tier_id) AS g, s.tier_id,
+               count(*) FILTER (WHERE m.left_at IS NULL) AS members,
+               coalesce(sum(m.available), 0) AS available,
+               coalesce(sum(m.pending), 0) AS pending
+        FROM loyalty_member m
+        LEFT JOIN segmentation_customerscore s ON s.customer_id = m.customer_id
+        WHERE m.tenant_id = %(tenant)s
+        GROUP BY ROLLUP (s.tier_id)
+    )
+    SELECT 'ledger', g, tier_id, month, issued, redeemed, expired, reversed, 0, 0, 0
+    FROM ledger
+    UNION ALL
+    SELECT 'balances', g, tier_id, NULL, 0, 0, 0, 0, members, available, pending
+    FROM balances
+"""

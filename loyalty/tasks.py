@@ -34,3 +34,11 @@ def nightly_everywhere() -> int:
 def nightly(tenant: Tenant) -> dict:
     """Refund reversals, pending release, expiry and cashback for one tenant."""
     return loyalty_nightly_run(tenant=tenant)
+
+
+@shared_task(base=TenantTask, name="loyalty.overview_refresh", **_RETRY)
+def overview_refresh(tenant: Tenant) -> float:
+    """Recompute the programme overview's figures now (a manager asked); returns the seconds."""
+    from loyalty.services.overview import overview_figures_refresh
+
+    return overview_figures_refresh(tenant=tenant).seconds

@@ -7,6 +7,7 @@ from loyalty import views
 app_name = "loyalty"
 urlpatterns: list = [
     path("", views.overview, name="overview"),
+    path("refresh/", views.overview_refresh, name="overview_refresh"),
     path("customers/<int:customer_id>/statement/", views.statement, name="statement"),
     path("customers/<int:customer_id>/statement.csv", views.statement_csv, name="statement_csv"),
     path(

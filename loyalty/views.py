@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.tenancy.permissions import tenant_permission_required
 from customers import exporting
@@ -29,6 +29,7 @@ from loyalty.models import BonusRule, Coupon, CouponBatch, Programme, Reward
 from loyalty.services import LoyaltyError
 from loyalty.services.coupons import coupon_check, coupon_redeem
 from loyalty.services.ledger import member_enrol, member_for, member_leave, points_adjust
+from loyalty.services.overview import overview_figures_request
 from loyalty.services.programme import (
     PROGRAMME_FIELDS,
     bonus_rule_delete,
@@ -204,6 +205,18 @@ def overview(request: HttpRequest, tenant_slug: str):
         "batches": selectors.coupon_batches(tenant=request.tenant),
     }
     return render(request, "loyalty/overview.html", context)
+
+
+@login_required
+@tenant_permission_required("loyalty.overview")
+@require_POST
+def overview_refresh(request: HttpRequest, tenant_slug: str):
+    """Ask for the overview's figures to be computed again (a task: the whole ledger)."""
+    overview_figures_request(tenant=request.tenant)
+    messages.success(
+        request, _("The figures are being computed again; reload the page in a moment.")
+    )
+    return redirect("loyalty:overview", tenant_slug=request.tenant.slug)
 
 
 @login_required

@@ -18,6 +18,7 @@ from loyalty.services.ledger import (
     points_release,
     points_reverse_refunded,
 )
+from loyalty.services.overview import overview_figures_refresh
 
 # The safety net re-earns the purchases of these last days (already earned ones are skipped).
 CATCH_UP = timedelta(days=3)
@@ -34,13 +35,14 @@ def tenants_with_programme() -> list[int]:
 
 def loyalty_nightly_run(*, tenant: Tenant, now: datetime | None = None) -> dict:
     """Earn what a failed hook missed, reverse refunded purchases (inside their return
-    window that cancels pending points), release, expire, and award last period's cashback."""
+    window that cancels pending points), release, expire, award last period's cashback, and
+    compute the overview's figures as of the end of the run."""
     now = now or timezone.now()
     # One nightly run per tenant at a time (a redelivered task waits, then finds nothing).
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [7410, tenant.pk])
     try:
-        return {
+        done = {
             "earned": points_earn(tenant=tenant, occurred_since=now - CATCH_UP).entries,
             "reversed": points_reverse_refunded(tenant=tenant),
             "released": points_release(tenant=tenant, now=now),
@@ -49,6 +51,8 @@ def loyalty_nightly_run(*, tenant: Tenant, now: datetime | None = None) -> dict:
                 tenant=tenant, today=timezone.localtime(now, tenant.zone).date()
             ),
         }
+        overview_figures_refresh(tenant=tenant)
+        return done
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [7410, tenant.pk])

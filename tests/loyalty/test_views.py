@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 from loyalty.models import Coupon, CouponUse, Member, PointsEntry
 from loyalty.services.coupons import coupon_batch_create
 from loyalty.services.ledger import points_earn, points_release
+from loyalty.services.overview import overview_figures_refresh
 from loyalty.services.rewards import reward_redeem
 from tests.customers.import_support import response_rows
 from tests.loyalty.factories import RewardFactory, buy
@@ -166,6 +167,7 @@ def test_overview_figures_and_liability(manager_client, tenant, rich):
         reward_redeem(
             tenant=tenant, actor=None, customer=rich, reward_id=reward.pk, request_key="x"
         )
+        overview_figures_refresh(tenant=tenant)  # what the nightly run does
 
     overview = manager_client.get(url("overview", tenant)).context["overview"]
 
