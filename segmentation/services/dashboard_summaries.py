@@ -6,8 +6,9 @@ the staging tables go, so a dashboard never shows half a run. Its SQL is in
 segmentation/sql/dashboard_*.sql. It adds as little as it can to the scoring: the scoring's one
 scan of the transactions also sums the growth windows, the last purchase and the categories
 bought (a bit per category, CATEGORY_BITS_MAX of them at most) and keeps the customers'
-dimensions (seg_raw); the facts are then built from the staging tables alone, and the class
-summaries and every tier × dimension cell come from one pass over them (grouping sets).
+dimensions (seg_raw, carried into seg_final); the facts are then built from seg_final alone, and
+the class summaries and every tier × dimension cell come from one pass over them (grouping
+sets, summing integer cents).
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def facts_sql(*, params: dict) -> str:
             category_ids="coalesce(bought.category_ids, '{}')",
         )
     items = ", ".join(
-        f"CASE WHEN r.category_mask & {1 << position} <> 0 "
+        f"CASE WHEN f.category_mask & {1 << position} <> 0 "
         f"THEN %(category_id_{position})s::bigint END"
         for position in range(len(categories))
     )

@@ -1,6 +1,8 @@
 -- Dashboard step 3: the class summaries and the vertical segmentation's cells (tier and status
 -- × each dimension's value) in one pass over the facts (grouping sets). A customer counts in
--- each category bought, so the category lists are grouped first and unnested after.
+-- each category bought, so the category lists are grouped first and unnested after. Money and
+-- scores are summed as integers (cents, 1/10,000 points: int8 sums, ~5× cheaper than numeric
+-- over 9 sets × 1,000,000 rows) and turned back at the end; exact either way.
 WITH cells AS (
     SELECT CASE WHEN grouping(f.region) = 0 THEN 'region'
                 WHEN grouping(f.city) = 0 THEN 'city'
@@ -20,9 +22,15 @@ WITH cells AS (
                 WHEN grouping(f.growth_band) = 0 THEN f.growth_band
                 ELSE f.customer_class END AS value,
            f.category_ids, f.tier_id, f.status, count(*) AS customers,
-           sum(f.revenue) AS revenue, sum(f.margin) AS margin, sum(f.score) AS score_sum,
-           count(f.score) AS scored
-    FROM seg_facts f
+           sum(f.revenue_cents) / 100.0 AS revenue, sum(f.margin_cents) / 100.0 AS margin,
+           sum(f.score_points) / 10000.0 AS score_sum, count(f.score_points) AS scored
+    FROM (
+        SELECT region, city, industry, acquisition_channel, lifecycle_stage, kind, growth_band,
+               category_ids, customer_class, tier_id, status,
+               (revenue * 100)::bigint AS revenue_cents, (margin * 100)::bigint AS margin_cents,
+               (score * 10000)::bigint AS score_points
+        FROM seg_facts
+    ) f
     GROUP BY GROUPING SETS (
         (f.tier_id, f.status, f.region),
         (f.tier_id, f.status, f.city),

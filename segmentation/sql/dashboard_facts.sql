@@ -1,38 +1,22 @@
--- Dashboard step 1: one row per customer of this run (seg_final) with what the dashboard and
--- segments filter on, from the scoring's staging tables: revenue growth, the last purchase, the
--- categories bought in the activity window (a bit mask summed by step 1's scan, decoded here:
--- {{category_ids}}) and the vertical dimensions (seg_raw), the tier and the previous status
--- (seg_final); then the customer's class. {{bought}} is a scan of the window's purchases, only
--- for a tenant whose categories do not fit the mask (services/dashboard_summaries.py).
+-- Dashboard step 1: one row per customer of this run with what the dashboard and segments
+-- filter on, from seg_final alone (one pass, nothing materialized): revenue growth, the last
+-- purchase, the categories bought in the activity window (a bit mask summed by step 1's scan,
+-- decoded here: {{category_ids}}), the vertical dimensions, the tier and the previous status;
+-- then the customer's class. {{bought}} is a scan of the window's purchases, only for a tenant
+-- whose categories do not fit the mask (services/dashboard_summaries.py).
 CREATE TEMP TABLE seg_facts ON COMMIT DROP AS
 WITH {bought}contacted AS (
     SELECT DISTINCT i.customer_id
     FROM customers_interaction i
     WHERE i.tenant_id = %(tenant)s AND i.occurred_at >= %(contact_since)s
       AND i.occurred_at < %(now)s
-), base AS (
-    SELECT f.customer_id, f.status, f.old_status, f.tier_id, f.score, f.revenue, f.margin,
-           r.growth_revenue, r.previous_revenue, r.last_purchase_at,
-           {category_ids} AS category_ids,
-           coalesce(tr.position <= %(peak_tiers)s, false) AS is_peak,
-           r.region, r.city, r.industry, r.acquisition_channel, r.lifecycle_stage, r.kind,
-           ct.customer_id IS NOT NULL AS contacted
-    FROM seg_final f
-    JOIN seg_raw r ON r.customer_id = f.customer_id
-    {bought_join}
-    LEFT JOIN segmentation_tier tr ON tr.id = f.tier_id
-    LEFT JOIN contacted ct ON ct.customer_id = f.customer_id
-), grown AS (
-    SELECT b.*,
-           CASE WHEN b.previous_revenue > 0
-                THEN round(100 * (b.growth_revenue - b.previous_revenue) / b.previous_revenue, 2)
-           END AS growth_percent
-    FROM base b
 ), peak_mix AS (
     -- The region / industry / channel combinations of the most important customers.
-    SELECT DISTINCT region, industry, acquisition_channel
-    FROM base
-    WHERE is_peak AND (region <> '' OR industry <> '' OR acquisition_channel <> '')
+    SELECT DISTINCT f.region, f.industry, f.acquisition_channel
+    FROM seg_final f
+    JOIN segmentation_tier tr ON tr.id = f.tier_id
+    WHERE tr.position <= %(peak_tiers)s
+      AND (f.region <> '' OR f.industry <> '' OR f.acquisition_channel <> '')
 )
 SELECT g.customer_id, g.status, g.old_status, g.tier_id, g.score, g.revenue, g.margin,
        g.growth_revenue, g.previous_revenue, g.growth_percent,
@@ -56,4 +40,18 @@ SELECT g.customer_id, g.status, g.old_status, g.tier_id, g.score, g.revenue, g.m
             ELSE 'other' END AS customer_class,
        g.last_purchase_at, g.category_ids,
        g.region, g.city, g.industry, g.acquisition_channel, g.lifecycle_stage, g.kind
-FROM grown g
+FROM (
+    SELECT f.customer_id, f.status, f.old_status, f.tier_id, f.score, f.revenue, f.margin,
+           f.growth_revenue, f.previous_revenue, f.last_purchase_at,
+           f.region, f.city, f.industry, f.acquisition_channel, f.lifecycle_stage, f.kind,
+           CASE WHEN f.previous_revenue > 0
+                THEN round(100 * (f.growth_revenue - f.previous_revenue) / f.previous_revenue, 2)
+           END AS growth_percent,
+           {category_ids} AS category_ids,
+           coalesce(tr.position <= %(peak_tiers)s, false) AS is_peak,
+           ct.customer_id IS NOT NULL AS contacted
+    FROM seg_final f
+    {bought_join}
+    LEFT JOIN segmentation_tier tr ON tr.id = f.tier_id
+    LEFT JOIN contacted ct ON ct.customer_id = f.customer_id
+) g

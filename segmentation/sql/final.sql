@@ -1,6 +1,7 @@
 -- Step 3: rank, percentile and tier over the narrow scores; the pin wins over the computed
--- tier; the stored score row (if any) gives the previous tier. Narrow on purpose: the arrays
--- are assembled only when rows are written.
+-- tier; the stored score row (if any) gives the previous tier and status. Narrow on purpose:
+-- the arrays are assembled only when rows are written. The dashboard step's columns of seg_raw
+-- come along (read here anyway), so that its facts need no second join.
 CREATE TEMP TABLE seg_final ON COMMIT DROP AS
 WITH ranked AS (
     SELECT customer_id, score,
@@ -21,7 +22,9 @@ SELECT r.customer_id, r.status, r.revenue, r.margin, t.score, t.rank, t.percenti
        p.tier_id IS NOT NULL AS is_pinned,
        old.customer_id IS NOT NULL AS existed,
        old.tier_id AS old_tier_id,
-       old.status AS old_status
+       old.status AS old_status,
+       r.growth_revenue, r.previous_revenue, r.last_purchase_at, r.category_mask,
+       r.region, r.city, r.industry, r.acquisition_channel, r.lifecycle_stage, r.kind
 FROM seg_raw r
 LEFT JOIN tiered t ON t.customer_id = r.customer_id
 LEFT JOIN segmentation_tierpin p
