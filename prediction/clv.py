@@ -6,6 +6,11 @@ The summary arrays may be compressed to the distinct (frequency, recency, age) c
 with a weight each (Fader & Hardie's own trick): the likelihood is the same, the fit and the
 predictions run on a few hundred thousand rows instead of a million.
 
+A fit may start from earlier parameters (last night's): the optimiser ends at the same
+maximum, in fewer steps. The expected purchases, whose Gaussian hypergeometric function is
+the costly part, are evaluated on the distinct (frequency, age) pairs only (see
+`_by_frequency_and_age`).
+
 Time unit: days. A month is 30 days, as in lifetimes' customer_lifetime_value.
 """
 
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from lifetimes import BetaGeoFitter, GammaGammaFitter
-from lifetimes.utils import ConvergenceError
+from lifetimes.utils import ConvergenceError, _scale_time
 
 DAYS_PER_MONTH = 30
 
@@ -53,41 +58,65 @@ def _quiet_fit(fitter, *args, **kwargs):
         return fitter.fit(*args, **kwargs)
 
 
+_FIT_ERRORS = (ConvergenceError, ValueError, FloatingPointError, np.linalg.LinAlgError)
+
+
+def _start(values: list[float]) -> np.ndarray | None:
+    """lifetimes optimises the logarithms of the parameters."""
+    start = np.log(np.asarray(values, dtype=float))
+    return start if np.isfinite(start).all() else None
+
+
 def bgnbd_fit(
     *,
     frequency: np.ndarray,
     recency: np.ndarray,
     age: np.ndarray,
     weights: np.ndarray | None = None,
+    start: Fitted | None = None,
 ) -> BetaGeoFitter:
-    """Maximum-likelihood BG/NBD; NotEnoughData if it does not converge to finite parameters."""
+    """Maximum-likelihood BG/NBD; NotEnoughData if it does not converge to finite parameters.
+    `start`: earlier parameters to start from (a start that fails is retried from lifetimes'
+    own)."""
+    arrays = [np.asarray(values, dtype=float) for values in (frequency, recency, age)]
+    weights = None if weights is None else np.asarray(weights, dtype=float)
+    initial = None
+    if start is not None:
+        # lifetimes fits alpha on time scaled to 10 / max(T) (BetaGeoFitter.fit).
+        initial = _start([start.r, start.alpha * _scale_time(arrays[2]), start.a, start.b])
     fitter = BetaGeoFitter()
     try:
-        _quiet_fit(
-            fitter,
-            np.asarray(frequency, dtype=float),
-            np.asarray(recency, dtype=float),
-            np.asarray(age, dtype=float),
-            weights=None if weights is None else np.asarray(weights, dtype=float),
-        )
-    except (ConvergenceError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
-        raise NotEnoughData(str(exc)) from exc
+        _quiet_fit(fitter, *arrays, weights=weights, initial_params=initial)
+    except _FIT_ERRORS as exc:
+        if initial is None:
+            raise NotEnoughData(str(exc)) from exc
+        return bgnbd_fit(frequency=frequency, recency=recency, age=age, weights=weights)
     params = fitter.params_
     if not all(np.isfinite(params[name]) and params[name] > 0 for name in ("r", "alpha", "a", "b")):
         raise NotEnoughData("BG/NBD parameters are not finite and positive")
     return fitter
 
 
-def gamma_gamma_fit(*, frequency: np.ndarray, monetary: np.ndarray) -> SpendFitted:
+def gamma_gamma_fit(
+    *, frequency: np.ndarray, monetary: np.ndarray, start: SpendFitted | None = None
+) -> SpendFitted:
     """Maximum-likelihood Gamma-Gamma on repeat buyers with a positive value.
 
     q must exceed 1 for the population mean value per purchase to exist.
     """
+    initial = None if start is None else _start([start.p, start.q, start.v])
     fitter = GammaGammaFitter()
     try:
-        _quiet_fit(fitter, np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float))
-    except (ConvergenceError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
-        raise NotEnoughData(str(exc)) from exc
+        _quiet_fit(
+            fitter,
+            np.asarray(frequency, dtype=float),
+            np.asarray(monetary, dtype=float),
+            initial_params=initial,
+        )
+    except _FIT_ERRORS as exc:
+        if initial is None:
+            raise NotEnoughData(str(exc)) from exc
+        return gamma_gamma_fit(frequency=frequency, monetary=monetary)
     p, q, v = (float(fitter.params_[name]) for name in ("p", "q", "v"))
     if not (np.isfinite([p, q, v]).all() and p > 0 and v > 0 and q > 1):
         raise NotEnoughData("Gamma-Gamma parameters out of range (q must exceed 1)")
@@ -118,6 +147,47 @@ def propensity(
     return np.clip(p_alive * (1 - none_if_alive), 0.0, 1.0)
 
 
+def _by_frequency_and_age(model: BetaGeoFitter, compute, *, frequency, recency, age):
+    """`compute(frequency, recency, age)` for a sum of expected purchases, evaluated on the
+    distinct (frequency, age) pairs only.
+
+    BG/NBD's E[purchases in (0, t] | x, tₓ, T] = (a + b + x − 1) / (a − 1) · P(alive | x, tₓ, T)
+    · (1 − H(x, T, t)), where only H (the Gaussian hypergeometric term) is costly, and it does
+    not depend on tₓ. So E at tₓ is E at tₓ = T times P(alive | x, tₓ, T) / P(alive | x, T, T),
+    exactly (P(alive | x, T, T) = (b + x − 1) / (a + b + x − 1) > 0). At a million customers
+    that is ~60,000 (x, T) pairs instead of ~700,000 histories.
+    """
+    frequency, recency, age = (
+        np.asarray(values, dtype=float) for values in (frequency, recency, age)
+    )
+    if not len(frequency):
+        return np.zeros(0)
+    # One complex number per (frequency, age): numpy sorts them by real, then imaginary part.
+    _pairs, first, inverse = np.unique(frequency + 1j * age, return_index=True, return_inverse=True)
+    pair_frequency, pair_age = frequency[first], age[first]
+    at_age = compute(pair_frequency, pair_age, pair_age)
+    alive_at_age = model.conditional_probability_alive(pair_frequency, pair_age, pair_age)
+    alive = model.conditional_probability_alive(frequency, recency, age)
+    return at_age[inverse] * alive / alive_at_age[inverse]
+
+
+def expected_purchases(
+    model: BetaGeoFitter,
+    *,
+    days: float,
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    age: np.ndarray,
+) -> np.ndarray:
+    """E[purchases in the next `days` | history]: lifetimes'
+    conditional_expected_number_of_purchases_up_to_time, on the distinct (frequency, age)."""
+
+    def compute(x, t_x, t):
+        return model.conditional_expected_number_of_purchases_up_to_time(days, x, t_x, t)
+
+    return _by_frequency_and_age(model, compute, frequency=frequency, recency=recency, age=age)
+
+
 def discounted_purchases(
     model: BetaGeoFitter,
     *,
@@ -129,12 +199,16 @@ def discounted_purchases(
 ) -> np.ndarray:
     """Σ over months i of E[purchases in month i] ÷ (1 + rate)^i: times a value per purchase,
     the discounted lifetime value (lifetimes' customer_lifetime_value, freq "D")."""
-    total = np.zeros(len(frequency))
-    previous = np.zeros(len(frequency))
-    for month in range(1, months + 1):
-        cumulative = model.conditional_expected_number_of_purchases_up_to_time(
-            month * DAYS_PER_MONTH, frequency, recency, age
-        )
-        total += (cumulative - previous) / (1 + monthly_rate) ** month
-        previous = cumulative
-    return total
+
+    def compute(x, t_x, t):
+        total = np.zeros(len(x))
+        previous = np.zeros(len(x))
+        for month in range(1, months + 1):
+            cumulative = model.conditional_expected_number_of_purchases_up_to_time(
+                month * DAYS_PER_MONTH, x, t_x, t
+            )
+            total += (cumulative - previous) / (1 + monthly_rate) ** month
+            previous = cumulative
+        return total
+
+    return _by_frequency_and_age(model, compute, frequency=frequency, recency=recency, age=age)

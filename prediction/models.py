@@ -229,13 +229,39 @@ class PredictionRun(TenantOwnedModel):
 
 
 class CustomerPrediction(TenantOwnedModel):
-    """The live prediction of one customer who has bought (from the last live run)."""
+    """The live prediction of one customer who has bought (from the last live run).
 
+    A live run replaces every row of the tenant (a million at a time), so the table carries
+    no database foreign keys and only the indexes its reads use: checking three deferred
+    foreign keys per row at commit took 47 s at 1,000,000 rows (the score table does the
+    same, segmentation.models._untriggered_fk). Only the prediction run writes it, from
+    customers of the same tenant read in the same transaction; deleting a customer, run or
+    tenant cascades through Django's collector.
+    """
+
+    tenant = models.ForeignKey(
+        "crm.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("tenant"),
+    )
     customer = models.OneToOneField(
-        Customer, on_delete=models.CASCADE, related_name="prediction", verbose_name=_("customer")
+        Customer,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="prediction",
+        verbose_name=_("customer"),
     )
     run = models.ForeignKey(
-        PredictionRun, on_delete=models.CASCADE, related_name="+", verbose_name=_("run")
+        PredictionRun,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("run"),
     )
     # The RFM summary at the run's reference date (days; see prediction/sql/summary.sql).
     frequency = models.PositiveIntegerField(_("repeat purchase days"))
@@ -345,6 +371,57 @@ class CopurchaseRule(TenantOwnedModel):
         return (
             self.antecedent_product if self.kind == ItemKind.PRODUCT else self.antecedent_category
         )
+
+
+class CustomerNextBest(TenantOwnedModel):
+    """A customer's next best products and categories from the nightly co-purchase rules: the
+    top 3 of each kind they have not bought, best first, each with the rule that suggests it
+    (ranked as prediction/sql/customer_suggestions.sql ranks them). Written with the rules
+    by services.suggestions.suggestions_refresh; read set-based by the segment criterion and
+    the cross-sell audience (selectors.next_best_customers).
+
+    One row per customer with arrays (a million rows a night, not six million), without
+    database foreign keys, like CustomerPrediction; no index on the arrays: a criterion reads
+    them in one scan of the table and joins the customers on its primary key.
+    """
+
+    tenant = models.ForeignKey(
+        "crm.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("tenant"),
+    )
+    customer = models.OneToOneField(
+        Customer,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="next_best",
+        verbose_name=_("customer"),
+    )
+    products = ArrayField(models.BigIntegerField(), default=list, verbose_name=_("products"))
+    product_rules = ArrayField(models.BigIntegerField(), default=list)
+    categories = ArrayField(
+        models.BigIntegerField(), default=list, verbose_name=_("product categories")
+    )
+    category_rules = ArrayField(models.BigIntegerField(), default=list)
+
+    class Meta:
+        verbose_name = _("next best products of a customer")
+        verbose_name_plural = _("next best products of customers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(products__len__lte=3) & Q(categories__len__lte=3),
+                name="next_best_at_most_three",
+            ),
+            models.CheckConstraint(
+                condition=Q(products__len=models.F("product_rules__len"))
+                & Q(categories__len=models.F("category_rules__len")),
+                name="next_best_a_rule_per_item",
+            ),
+        ]
 
 
 class FlagRule(models.TextChoices):

@@ -1,6 +1,6 @@
 """What prediction adds to the segment builder (segmentation/criteria.py): purchase propensity
-at least x, P(alive) and predicted value within a range. Registered in PredictionConfig.ready;
-segmentation never imports this app.
+at least x, P(alive) and predicted value within a range, and "the next best product (or
+category) is X". Registered in PredictionConfig.ready; segmentation never imports this app.
 
 Each reads the live predictions through the customer's reverse one-to-one `prediction`, so a
 customer without one (never bought, or the company has not enough data to predict) matches
@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.fields import LocalizedDecimalField
+from customers.models import Product, ProductCategory
 from prediction.models import PredictionSettings
+from prediction.selectors import next_best_q
 from segmentation.criteria import SegmentCriterion, register_segment_criterion
 
 HUNDRED = Decimal(100)
@@ -127,6 +129,57 @@ def _value_describe(*, tenant, value) -> str:
     return _range_sentence(_("Predicted value"), value, shown)
 
 
+def _next_best_fields(*, tenant) -> dict[str, forms.Field]:
+    return {
+        "product": forms.ModelChoiceField(
+            label=gettext_lazy("Next best product is"),
+            queryset=Product.objects.filter(tenant=tenant).order_by("name", "id"),
+            required=False,
+            help_text=gettext_lazy(
+                "Customers with this product among the three suggested to them (they have "
+                "not bought it; customers like them have)."
+            ),
+        ),
+        "category": forms.ModelChoiceField(
+            label=gettext_lazy("Next best product category is"),
+            queryset=ProductCategory.objects.filter(tenant=tenant).order_by("name", "id"),
+            required=False,
+        ),
+    }
+
+
+def _next_best_value(cleaned: Mapping[str, Any]) -> dict[str, int] | None:
+    value = {
+        name: cleaned[name].pk for name in ("product", "category") if cleaned.get(name) is not None
+    }
+    return value or None
+
+
+def _next_best_describe(*, tenant, value) -> str:
+    sentences = []
+    if "product" in value:
+        name = (
+            Product.objects.with_scopes_disabled()
+            .filter(tenant=tenant, pk=value["product"])
+            .values_list("name", flat=True)
+            .first()
+        )
+        sentences.append(
+            _("Next best product is %(name)s") % {"name": name or _("a deleted product")}
+        )
+    if "category" in value:
+        name = (
+            ProductCategory.objects.with_scopes_disabled()
+            .filter(tenant=tenant, pk=value["category"])
+            .values_list("name", flat=True)
+            .first()
+        )
+        sentences.append(
+            _("Next best product category is %(name)s") % {"name": name or _("a deleted category")}
+        )
+    return "; ".join(sentences)
+
+
 def register_prediction_segment_criteria() -> None:
     register_segment_criterion(
         SegmentCriterion(
@@ -174,5 +227,19 @@ def register_prediction_segment_criteria() -> None:
             q=lambda *, tenant, value: _range_q("predicted_value", value),
             describe=_value_describe,
             order=12,
+        )
+    )
+    register_segment_criterion(
+        SegmentCriterion(
+            key="next_best",
+            label=gettext_lazy("Next best product"),
+            fields=_next_best_fields,
+            value=_next_best_value,
+            initial=lambda value: dict(value),
+            q=lambda *, tenant, value: next_best_q(
+                product_id=value.get("product"), category_id=value.get("category")
+            ),
+            describe=_next_best_describe,
+            order=13,
         )
     )

@@ -4,7 +4,7 @@ review list, runs and back-tests."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from crm.models import Tenant
 from customers.models import Customer
@@ -54,6 +54,28 @@ def customer_suggestions(*, tenant: Tenant, customer: Customer) -> list[Copurcha
         "antecedent_product", "antecedent_category", "consequent_product", "consequent_category"
     )
     return sorted(rules, key=lambda rule: (rule.kind != "product", -rule.confidence, -rule.lift))
+
+
+def next_best_q(*, product_id: int | None = None, category_id: int | None = None) -> Q:
+    """Customers whose stored next best products include `product_id` (and/or categories
+    include `category_id`), as a Q over Customer (SQL only: the customer's `next_best` row)."""
+    q = Q()
+    if product_id is not None:
+        q &= Q(next_best__products__contains=[product_id])
+    if category_id is not None:
+        q &= Q(next_best__categories__contains=[category_id])
+    return q
+
+
+def next_best_customers(
+    *, tenant: Tenant, product_id: int | None = None, category_id: int | None = None
+) -> QuerySet[Customer]:
+    """The cross-sell audience: the tenant's customers (not archived) with this product
+    (and/or category) among their top 3 next best, from the last nightly rules. One query;
+    chain `.values(...)` or use it as a subquery."""
+    return Customer.objects.filter(tenant=tenant, archived_at__isnull=True).filter(
+        next_best_q(product_id=product_id, category_id=category_id)
+    )
 
 
 def prediction_list(*, tenant: Tenant, order: str) -> QuerySet[CustomerPrediction]:

@@ -39,8 +39,9 @@ def backtest_request(*, tenant: Tenant, requested_by, cutoff: date, holdout_days
 
 
 def _holdout(fit: Fit, *, tenant: Tenant, cutoff: date, days: int) -> dict[str, Any]:
-    history = (fit.frequency, fit.recency, fit.age)
-    expected = fit.model.conditional_expected_number_of_purchases_up_to_time(days, *history)
+    expected = clv.expected_purchases(
+        fit.model, days=days, frequency=fit.frequency, recency=fit.recency, age=fit.age
+    )
     params = {
         "tenant": tenant.pk,
         "timezone": tenant.timezone,
@@ -53,15 +54,16 @@ def _holdout(fit: Fit, *, tenant: Tenant, cutoff: date, days: int) -> dict[str, 
             "CREATE TEMP TABLE pred_backtest (frequency int, recency int, age int, "
             "expected float8) ON COMMIT DROP"
         )
-        with cursor.copy("COPY pred_backtest FROM STDIN") as copy:
-            for row in zip(
-                fit.frequency.astype(int).tolist(),
-                fit.recency.astype(int).tolist(),
-                fit.age.astype(int).tolist(),
-                expected.tolist(),
-                strict=True,
-            ):
-                copy.write_row(row)
+    sql.arrays_in(
+        "pred_backtest",
+        [
+            ("frequency", "int4", fit.frequency),
+            ("recency", "int4", fit.recency),
+            ("age", "int4", fit.age),
+            ("expected", "float8", expected),
+        ],
+    )
+    with connection.cursor() as cursor:
         cursor.execute(sql.statement("backtest_actual"), params)
         cursor.execute(
             "SELECT least(frequency, %s), count(*), avg(expected), avg(actual) "
@@ -87,7 +89,13 @@ def _holdout(fit: Fit, *, tenant: Tenant, cutoff: date, days: int) -> dict[str, 
         predicted = float(
             np.dot(
                 fit.weights,
-                fit.model.conditional_expected_number_of_purchases_up_to_time(day, *history),
+                clv.expected_purchases(
+                    fit.model,
+                    days=day,
+                    frequency=fit.frequency,
+                    recency=fit.recency,
+                    age=fit.age,
+                ),
             )
         )
         actual_cumulative += int(weekly.get(week, 0))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import numpy as np
 from django.db import DatabaseError, OperationalError, connection, transaction
@@ -62,37 +61,61 @@ def summary_create(*, tenant: Tenant, as_of: date) -> None:
         cursor.execute("ANALYZE pred_summary")
 
 
-def _arrays(query: str, params: dict[str, Any] | None = None) -> np.ndarray:
-    with connection.cursor() as cursor:
-        cursor.execute(query, params or {})
-        rows = cursor.fetchall()
-    return np.array(rows, dtype=float) if rows else np.empty((0, 0))
+def previous_parameters(*, tenant: Tenant) -> dict[str, float] | None:
+    """The parameters of the tenant's last successful fit: where tonight's fit starts."""
+    return (
+        PredictionRun.objects.with_scopes_disabled()
+        .filter(tenant=tenant, status=PredictionStatus.SUCCEEDED)
+        .exclude(parameters={})
+        .order_by("-finished_at", "-id")
+        .values_list("parameters", flat=True)
+        .first()
+    )
 
 
 class Fit:
     """The two fitted models of a run, on the compressed summary."""
 
-    def __init__(self, *, min_repeat_buyers: int) -> None:
-        combos = _arrays(
-            "SELECT frequency, recency, age, count(*) FROM pred_summary "
-            "GROUP BY frequency, recency, age"
+    def __init__(self, *, min_repeat_buyers: int, start: dict[str, float] | None = None) -> None:
+        started = time.perf_counter()
+        self.frequency, self.recency, self.age, self.weights = (
+            column.astype(float)
+            for column in sql.arrays_out(
+                "SELECT frequency, recency, age, count(*) FROM pred_summary "
+                "GROUP BY frequency, recency, age",
+                ("int4", "int4", "int4", "int8"),
+            )
         )
-        if combos.size == 0:
+        if not len(self.weights):
             raise clv.NotEnoughData("no purchases")
-        self.frequency, self.recency, self.age, self.weights = combos.T
         self.customers = int(self.weights.sum())
         self.repeat_buyers = int(self.weights[self.frequency > 0].sum())
         if self.repeat_buyers < min_repeat_buyers:
             raise clv.NotEnoughData(f"{self.repeat_buyers} repeat buyers")
+        start = start or {}
+        self.seconds: dict[str, float] = {}
+        started = _timed(self.seconds, "fit: summary arrays", started)
         self.model = clv.bgnbd_fit(
-            frequency=self.frequency, recency=self.recency, age=self.age, weights=self.weights
+            frequency=self.frequency,
+            recency=self.recency,
+            age=self.age,
+            weights=self.weights,
+            start=_started(clv.Fitted, start, ("r", "alpha", "a", "b")),
         )
-        spend = _arrays(
-            "SELECT frequency, monetary FROM pred_summary WHERE frequency > 0 AND monetary > 0"
+        started = _timed(self.seconds, "fit: BG/NBD", started)
+        frequency, monetary = sql.arrays_out(
+            "SELECT frequency, monetary::float8 FROM pred_summary "
+            "WHERE frequency > 0 AND monetary > 0",
+            ("int4", "float8"),
         )
-        if spend.size == 0:
+        if not len(frequency):
             raise clv.NotEnoughData("no repeat purchase value")
-        self.spend = clv.gamma_gamma_fit(frequency=spend[:, 0], monetary=spend[:, 1])
+        self.spend = clv.gamma_gamma_fit(
+            frequency=frequency,
+            monetary=monetary,
+            start=_started(clv.SpendFitted, start, ("p", "q", "v")),
+        )
+        _timed(self.seconds, "fit: Gamma-Gamma", started)
 
     def parameters(self) -> dict[str, float]:
         params = clv.fitted(self.model)
@@ -107,45 +130,65 @@ class Fit:
         }
 
 
+def _started(kind, start: dict[str, float], names: tuple[str, ...]):
+    if not all(isinstance(start.get(name), int | float) for name in names):
+        return None
+    return kind(*(float(start[name]) for name in names))
+
+
 def _combos_write(*, fit: Fit, settings: PredictionSettings) -> None:
     """pred_combo: the BG/NBD figures of every distinct (frequency, recency, age)."""
     history = {"frequency": fit.frequency, "recency": fit.recency, "age": fit.age}
-    horizon = settings.horizon_months * clv.DAYS_PER_MONTH
-    columns = (
-        fit.frequency.astype(int),
-        fit.recency.astype(int),
-        fit.age.astype(int),
-        np.clip(fit.model.conditional_probability_alive(*history.values()), 0.0, 1.0),
-        fit.model.conditional_expected_number_of_purchases_up_to_time(horizon, *history.values()),
-        clv.propensity(fit.model, days=settings.propensity_days, **history),
-        clv.discounted_purchases(
-            fit.model,
-            months=settings.horizon_months,
-            monthly_rate=float(settings.monthly_discount_rate),
-            **history,
+    model = fit.model
+    columns = [
+        ("frequency", "int4", fit.frequency),
+        ("recency", "int4", fit.recency),
+        ("age", "int4", fit.age),
+        (
+            "p_alive",
+            "float8",
+            np.clip(model.conditional_probability_alive(*history.values()), 0.0, 1.0),
         ),
-    )
+        (
+            "expected_purchases",
+            "float8",
+            clv.expected_purchases(
+                model, days=settings.horizon_months * clv.DAYS_PER_MONTH, **history
+            ),
+        ),
+        ("propensity", "float8", clv.propensity(model, days=settings.propensity_days, **history)),
+        (
+            "discounted_purchases",
+            "float8",
+            clv.discounted_purchases(
+                model,
+                months=settings.horizon_months,
+                monthly_rate=float(settings.monthly_discount_rate),
+                **history,
+            ),
+        ),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE pred_combo (frequency int, recency int, age int, p_alive float8, "
             "expected_purchases float8, propensity float8, discounted_purchases float8) "
             "ON COMMIT DROP"
         )
-        with cursor.copy(
-            "COPY pred_combo (frequency, recency, age, p_alive, expected_purchases, propensity, "
-            "discounted_purchases) FROM STDIN"
-        ) as copy:
-            for row in zip(*(column.tolist() for column in columns), strict=True):
-                copy.write_row(row)
+    sql.arrays_in("pred_combo", columns)
+    with connection.cursor() as cursor:
         cursor.execute("ANALYZE pred_combo")
 
 
-def _live_replace(*, tenant: Tenant, run: PredictionRun, fit: Fit | None) -> int:
+def _live_replace(
+    *, tenant: Tenant, run: PredictionRun, fit: Fit | None, seconds: dict[str, float]
+) -> int:
     """Replace the tenant's live predictions by this run's (none when there is no fit)."""
     with connection.cursor() as cursor:
+        started = time.perf_counter()
         cursor.execute(
             "DELETE FROM prediction_customerprediction WHERE tenant_id = %s", [tenant.pk]
         )
+        _timed(seconds, "write: delete", started)
         if fit is None:
             return 0
         cursor.execute(
@@ -263,27 +306,31 @@ def _compute(
     summary_create(tenant=tenant, as_of=run.as_of)
     step = _timed(seconds, "summary", step)
     try:
-        fit = Fit(min_repeat_buyers=settings.min_repeat_buyers)
+        fit = Fit(
+            min_repeat_buyers=settings.min_repeat_buyers,
+            start=previous_parameters(tenant=tenant),
+        )
     except clv.NotEnoughData as exc:
         step = _timed(seconds, "fit", step)
         run.status = PredictionStatus.NOT_ENOUGH_DATA
         run.error = str(exc)[:2000]
         run.parameters = {}
         if run.is_live:
-            _live_replace(tenant=tenant, run=run, fit=None)
+            _live_replace(tenant=tenant, run=run, fit=None, seconds=seconds)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*), count(*) FILTER (WHERE frequency > 0) FROM pred_summary"
             )
             run.customers, run.repeat_buyers = cursor.fetchone()
     else:
+        seconds.update(fit.seconds)
         step = _timed(seconds, "fit", step)
         run.parameters = fit.parameters()
         run.customers, run.repeat_buyers = fit.customers, fit.repeat_buyers
         if run.is_live:
             _combos_write(fit=fit, settings=settings)
             step = _timed(seconds, "predict", step)
-            _live_replace(tenant=tenant, run=run, fit=fit)
+            _live_replace(tenant=tenant, run=run, fit=fit, seconds=seconds)
             step = _timed(seconds, "write", step)
         run.status = PredictionStatus.SUCCEEDED
         run.error = ""

@@ -11,7 +11,6 @@ a customer's suggestions are read from them when needed (prediction.selectors).
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,20 +36,12 @@ KINDS = {0: ItemKind.PRODUCT, 1: ItemKind.CATEGORY}
 
 def customer_items(*, tenant: Tenant, until: datetime) -> pd.DataFrame:
     """Columns customer, kind (0 product, 1 category), item: one row per distinct purchase."""
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        statement = sql.statement("copurchase_items").strip().rstrip(";")
-        with cursor.copy(
-            f"COPY ({statement}) TO STDOUT", {"tenant": tenant.pk, "until": until}
-        ) as copy:
-            for block in copy:
-                buffer.write(block)
-    buffer.seek(0)
-    if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({"customer": [], "kind": [], "item": []}, dtype=np.int64)
-    return pd.read_csv(
-        buffer, sep="\t", header=None, names=["customer", "kind", "item"], dtype=np.int64
+    customer, kind, item = sql.arrays_out(
+        sql.statement("copurchase_items").strip().rstrip(";"),
+        ("int8", "int4", "int8"),
+        {"tenant": tenant.pk, "until": until},
     )
+    return pd.DataFrame({"customer": customer, "kind": kind.astype(np.int64), "item": item})
 
 
 @dataclass(frozen=True)
@@ -141,6 +132,103 @@ def _rule_rows(*, tenant: Tenant, rules: Rules) -> list[CopurchaseRule]:
     ]
 
 
+# The dense per-customer score matrix is built for this many customers × items at a time.
+NEXT_BEST_CELLS = 20_000_000
+NO_RULE = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True)
+class NextBest:
+    """Per customer (ascending ids) the top items of one kind not bought, best first, and the
+    id of the rule suggesting each; 0 fills the places without a suggestion."""
+
+    customers: np.ndarray  # (n,)
+    items: np.ndarray  # (n, TOP)
+    rules: np.ndarray  # (n, TOP)
+
+
+TOP = 3
+
+
+def next_best_compute(owned: pd.DataFrame, rules: Rules, rule_ids: np.ndarray) -> NextBest:
+    """Every customer's top 3 items (of the rules' kind) not bought yet.
+
+    A suggested item's score is its best rule from an item the customer bought; rules rank by
+    confidence, then lift, then the suggested item's id, then the bought item's id — the order
+    of prediction/sql/customer_suggestions.sql, which reads one customer's. Numpy, in blocks of
+    customers: a bought-items matrix (customers × items) and, one rule at a time in rank order,
+    the best rank of each suggested item; owned items are then masked and the three best kept.
+    The cost is (rules × customers): ~10 rules per item, fine for catalogues of hundreds of
+    items; thousands would want a sparse join instead.
+    """
+    customers = np.unique(owned["customer"].to_numpy())
+    empty = NextBest(customers[:0], np.zeros((0, TOP), np.int64), np.zeros((0, TOP), np.int64))
+    if not len(rules.antecedent) or not len(customers):
+        return empty
+    item_ids = np.unique(np.concatenate([owned["item"].to_numpy(), rules.consequent]))
+    columns = len(item_ids)
+    ranked = np.lexsort((rules.antecedent, rules.consequent, -rules.lift, -rules.confidence))
+    antecedent = np.searchsorted(item_ids, rules.antecedent[ranked].astype(np.int64))
+    # An antecedent nobody holds any more cannot fire: searchsorted may point past the end.
+    antecedent = np.minimum(antecedent, columns - 1)
+    fires = item_ids[antecedent] == rules.antecedent[ranked]
+    consequent = np.searchsorted(item_ids, rules.consequent[ranked].astype(np.int64))
+    customer_index = np.searchsorted(customers, owned["customer"].to_numpy())
+    item_index = np.searchsorted(item_ids, owned["item"].to_numpy())
+    order = np.argsort(customer_index, kind="stable")
+    customer_index, item_index = customer_index[order], item_index[order]
+    block = max(1, NEXT_BEST_CELLS // columns)
+    top_items, top_ranks = [], []
+    for first in range(0, len(customers), block):
+        last = min(first + block, len(customers))
+        lo, hi = np.searchsorted(customer_index, [first, last])
+        bought = np.zeros((last - first, columns), dtype=bool, order="F")
+        bought[customer_index[lo:hi] - first, item_index[lo:hi]] = True
+        best = np.full((last - first, columns), NO_RULE, dtype=np.int32, order="F")
+        for rank in np.flatnonzero(fires):
+            column = best[:, consequent[rank]]
+            column[bought[:, antecedent[rank]] & (column == NO_RULE)] = rank
+        best[bought] = NO_RULE
+        picked = np.argsort(best, axis=1, kind="stable")[:, :TOP]
+        top_ranks.append(np.take_along_axis(best, picked, axis=1))
+        top_items.append(picked)
+    ranks = np.vstack(top_ranks)
+    suggested = ranks != NO_RULE
+    items = np.where(suggested, item_ids[np.vstack(top_items)], 0)
+    rules_of = np.where(suggested, rule_ids[ranked][np.where(suggested, ranks, 0)], 0)
+    if columns < TOP:  # fewer items than places: pad
+        pad = ((0, 0), (0, TOP - columns))
+        items, rules_of = np.pad(items, pad), np.pad(rules_of, pad)
+    return NextBest(customers, items, rules_of)
+
+
+def _next_best_write(*, tenant: Tenant, products: NextBest, categories: NextBest) -> int:
+    """Replace the tenant's stored next best items (COPY into a staging table, one INSERT)."""
+    customers = np.union1d(products.customers, categories.customers)
+    columns: list[tuple[str, str, np.ndarray]] = [("customer", "int8", customers)]
+    for name, found in (("product", products), ("category", categories)):
+        items = np.zeros((len(customers), TOP), np.int64)
+        rules = np.zeros((len(customers), TOP), np.int64)
+        at = np.searchsorted(customers, found.customers)
+        items[at], rules[at] = found.items, found.rules
+        for place in range(TOP):
+            columns.append((f"{name}{place}", "int8", items[:, place]))
+            columns.append((f"{name}_rule{place}", "int8", rules[:, place]))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM prediction_customernextbest WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute(
+            "CREATE TEMP TABLE pred_next_best ("
+            + ", ".join(f"{name} bigint" for name, _type, _values in columns)
+            + ") ON COMMIT DROP"
+        )
+    sql.arrays_in("pred_next_best", columns)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.statement("write_next_best"), {"tenant": tenant.pk})
+        written = cursor.rowcount
+        cursor.execute("DROP TABLE pred_next_best")
+    return written
+
+
 def _active_products(*, tenant: Tenant) -> set[int]:
     return set(
         Product.objects.with_scopes_disabled()
@@ -160,22 +248,30 @@ def suggestions_refresh(
     items = customer_items(tenant=tenant, until=local_day_end(tenant=tenant, day=as_of))
     seconds["items"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    rows = _rule_rows(
-        tenant=tenant,
-        rules=rules_compute(
-            items,
-            kind_code=0,
-            min_customers=min_customers,
-            allowed_consequents=_active_products(tenant=tenant),
-        ),
-    ) + _rule_rows(
-        tenant=tenant, rules=rules_compute(items, kind_code=1, min_customers=min_customers)
+    product_rules = rules_compute(
+        items,
+        kind_code=0,
+        min_customers=min_customers,
+        allowed_consequents=_active_products(tenant=tenant),
     )
+    category_rules = rules_compute(items, kind_code=1, min_customers=min_customers)
     seconds["rules"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
     CopurchaseRule.objects.with_scopes_disabled().filter(tenant=tenant).delete()
-    CopurchaseRule.objects.with_scopes_disabled().bulk_create(rows, batch_size=5000)
-    seconds["write"] = round(time.perf_counter() - started, 3)
+    written = {}
+    for kind, rules in ((ItemKind.PRODUCT, product_rules), (ItemKind.CATEGORY, category_rules)):
+        created = CopurchaseRule.objects.with_scopes_disabled().bulk_create(
+            _rule_rows(tenant=tenant, rules=rules), batch_size=5000
+        )
+        written[kind] = np.array([rule.pk for rule in created], dtype=np.int64)
+    seconds["write rules"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    products = next_best_compute(items[items["kind"] == 0], product_rules, written["product"])
+    categories = next_best_compute(items[items["kind"] == 1], category_rules, written["category"])
+    seconds["next best"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    _next_best_write(tenant=tenant, products=products, categories=categories)
+    seconds["write next best"] = round(time.perf_counter() - started, 3)
     return seconds
 
 

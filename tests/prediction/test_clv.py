@@ -113,3 +113,53 @@ def test_gamma_gamma_order_value_weighs_own_mean_against_the_population():
     spend = clv.SpendFitted(p=2.0, q=3.0, v=10.0)
     # population mean v p / (q − 1) = 10; x = 2: w = 4 / (4 + 2) = 2/3 → 1/3 × 10 + 2/3 × 40.
     assert spend.order_value(np.array([2.0]), np.array([40.0]))[0] == pytest.approx(30.0)
+
+
+def test_expected_purchases_on_frequency_and_age_equal_lifetimes_for_every_history():
+    # Evaluated on the distinct (frequency, age) pairs and rescaled by P(alive): exactly
+    # lifetimes' per-customer formula.
+    summary = load_cdnow_summary(index_col=[0])
+    history = {
+        "frequency": summary["frequency"].to_numpy(dtype=float),
+        "recency": summary["recency"].to_numpy(dtype=float) * 7,
+        "age": summary["T"].to_numpy(dtype=float) * 7,
+    }
+    model = clv.bgnbd_fit(**history)
+
+    ours = clv.expected_purchases(model, days=360, **history)
+    theirs = model.conditional_expected_number_of_purchases_up_to_time(
+        360, history["frequency"], history["recency"], history["age"]
+    )
+
+    assert len(np.unique(history["frequency"] * 10_000 + history["age"])) < len(ours)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_a_fit_started_from_earlier_parameters_ends_at_the_same_maximum():
+    summary = load_cdnow_summary(index_col=[0])
+    history = {
+        "frequency": summary["frequency"].to_numpy(),
+        "recency": summary["recency"].to_numpy(),
+        "age": summary["T"].to_numpy(),
+    }
+    cold = clv.fitted(clv.bgnbd_fit(**history))
+    yesterday = clv.Fitted(r=cold.r * 1.1, alpha=cold.alpha * 0.9, a=cold.a * 1.1, b=cold.b)
+
+    warm = clv.fitted(clv.bgnbd_fit(**history, start=yesterday))
+
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(warm, name) == pytest.approx(getattr(cold, name), rel=1e-4), name
+
+
+def test_a_start_that_fails_falls_back_to_lifetimes_own():
+    summary = load_cdnow_summary(index_col=[0])
+    history = {
+        "frequency": summary["frequency"].to_numpy(),
+        "recency": summary["recency"].to_numpy(),
+        "age": summary["T"].to_numpy(),
+    }
+    absurd = clv.Fitted(r=1e-300, alpha=1e300, a=1e300, b=1e-300)
+
+    fitted = clv.fitted(clv.bgnbd_fit(**history, start=absurd))
+
+    assert fitted.r == pytest.approx(PUBLISHED["r"], rel=0.01)

@@ -1,0 +1,39 @@
+"""Columns to and from numpy in COPY's binary format (prediction/sql: arrays_in, arrays_out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from prediction import sql
+
+pytestmark = pytest.mark.django_db
+
+
+def test_arrays_go_in_and_come_back_unchanged():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE copied (n int, big bigint, x float8)")
+    n = np.array([1, -2, 2_000_000_000])
+    big = np.array([3, 9_000_000_000_000, -1])
+    x = np.array([0.5, -1e-300, 123456.789])
+
+    sql.arrays_in("copied", [("n", "int4", n), ("big", "int8", big), ("x", "float8", x)])
+    back = sql.arrays_out(
+        "SELECT n, big, x FROM copied WHERE n > %(least)s ORDER BY n",
+        ("int4", "int8", "float8"),
+        {"least": -10},
+    )
+
+    order = np.argsort(n)
+    for sent, received in zip((n, big, x), back, strict=True):
+        np.testing.assert_array_equal(received, sent[order])
+
+
+def test_no_rows_give_empty_arrays():
+    assert [len(column) for column in sql.arrays_out("SELECT 1 WHERE false", ("int4",))] == [0]
+
+
+def test_a_null_is_refused_not_misread():
+    with pytest.raises(ValueError, match="NOT NULL"):
+        sql.arrays_out("SELECT NULL::int4 UNION ALL SELECT 1", ("int4",))
