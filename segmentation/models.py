@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -304,6 +305,14 @@ class CustomerScore(TenantOwnedModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=ScoreStatus.choices)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=4, null=True)
+    # The score's whole part (0–100), for the customer list's sort by score: its index changes
+    # only for the customers whose score crosses a whole number, so the nightly UPDATE of the
+    # others stays HOT; the list walks the index and sorts each band's rows (incremental sort).
+    score_band = models.GeneratedField(
+        expression=Cast(Floor("score"), models.SmallIntegerField()),
+        output_field=models.SmallIntegerField(null=True),
+        db_persist=True,
+    )
     rank = models.PositiveIntegerField(_("rank"), null=True)
     percentile = models.DecimalField(_("percentile"), max_digits=7, decimal_places=4, null=True)
     computed_tier = _untriggered_fk(
@@ -342,8 +351,14 @@ class CustomerScore(TenantOwnedModel):
         # Only indexes on columns a recompute rarely changes, and the table is stored with
         # fillfactor 50 (migration 0002): the nightly UPDATE of every row then stays a HOT update
         # (no index writes) — measured 3.7 s instead of ~19 s for 630,000 rows. Lists by rank
-        # go through (tenant, tier) and sort the tier's rows.
-        indexes = [models.Index(fields=["tenant", "tier"], name="customer_score_tier")]
+        # go through (tenant, tier) and sort the tier's rows; the list's sort by score through
+        # the whole-number band of the score (a customer's band rarely changes overnight).
+        indexes = [
+            models.Index(fields=["tenant", "tier"], name="customer_score_tier"),
+            models.Index(
+                F("tenant"), F("score_band").desc(nulls_last=True), name="customer_score_band"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.score}"

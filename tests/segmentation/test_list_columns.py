@@ -68,3 +68,25 @@ def test_the_tier_filter_offers_only_the_tenants_tiers(sales_client, tenant, oth
 def test_an_unknown_tier_is_a_form_error_not_a_500(sales_client, tenant, scored):
     response = sales_client.get(_url(tenant), {"tier": "999999"})
     assert response.status_code == 200
+
+
+def test_sort_by_score_orders_within_and_across_whole_number_bands(sales_client, tenant, scored):
+    from decimal import Decimal
+
+    from django_scopes import scopes_disabled
+
+    from segmentation.models import CustomerScore
+
+    low, mid, high, prospect = scored["customers"]
+    wanted = {low: "55.10", mid: "55.90", high: "54.99", prospect: "56.00"}
+    with scopes_disabled():
+        for who, score in wanted.items():
+            CustomerScore.objects.filter(customer=who).update(score=Decimal(score))
+        bands = dict(CustomerScore.objects.values_list("customer_id", "score_band"))
+    assert [bands[who.pk] for who in (low, mid, high, prospect)] == [55, 55, 54, 56]
+
+    content = sales_client.get(_url(tenant), {"sort": "-score"}).content.decode()
+
+    table = content[content.index("<tbody>") :]
+    names = ["Ali Düşük", "Bora Orta", "Cem Yüksek", "Deniz Aday"]
+    assert _names_in_order(table, names) == ["Deniz Aday", "Bora Orta", "Ali Düşük", "Cem Yüksek"]
