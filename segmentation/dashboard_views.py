@@ -209,8 +209,8 @@ def level_breakdown(request: HttpRequest, tenant_slug: str, level: str) -> HttpR
 
 
 def member_page(request: HttpRequest, customers) -> object:
-    customers = customers.select_related("facts", "facts__tier").order_by(
-        F("facts__score").desc(nulls_last=True), "name_sort_key", "id"
+    customers = customers.select_related("facts", "facts__tier", "score").order_by(
+        F("score__score").desc(nulls_last=True), "name_sort_key", "id"
     )
     return page_without_count(customers, page=request.GET.get("page"), page_size=PAGE_SIZE)
 

@@ -669,7 +669,8 @@ class CustomerFacts(TenantOwnedModel):
     tier = _untriggered_fk(
         Tier, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
-    score = models.DecimalField(_("score"), max_digits=7, decimal_places=4, null=True)
+    # No score: it changes for nearly every customer every night (recency), and a copy here would
+    # have the recompute rewrite every facts row too; it is the score row's (Customer.score).
     revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, default=0)
     margin = models.DecimalField(_("margin"), max_digits=16, decimal_places=2, default=0)
     growth_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)

@@ -21,9 +21,9 @@ Rules: an empty criterion takes everyone; the values of one criterion are altern
 criteria combine with AND. Tiers and the groups outside the pyramid are alternatives too.
 Criteria other apps register (segmentation/criteria.py: propensity, next-best product, ...)
 are in `SegmentCriteria.extra` and join the same query with AND.
-Criteria on the facts (tier, status, class, growth, categories, last purchase, score) read the
-last successful recompute; a customer added since is in no segment that uses them. Archived
-customers are never members.
+Criteria on the facts (tier, status, class, growth, categories, last purchase) and the score
+read the last successful recompute; a customer added since is in no segment that uses them.
+Archived customers are never members.
 """
 
 from __future__ import annotations
@@ -135,9 +135,9 @@ def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
     if criteria.consent_channel:
         q &= Q(**{CONSENT_FIELD_BY_CHANNEL[criteria.consent_channel]: True})
     if criteria.score_min is not None:
-        q &= Q(facts__score__gte=criteria.score_min)
+        q &= Q(score__score__gte=criteria.score_min)
     if criteria.score_max is not None:
-        q &= Q(facts__score__lte=criteria.score_max)
+        q &= Q(score__score__lte=criteria.score_max)
     for key, value in criteria.extra:
         q &= extra_q(tenant=tenant, key=key, value=value)
     return q

@@ -147,7 +147,7 @@ def segment_snapshot_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     members = segment_members(tenant=tenant, segment=segment).values(
-        "pk", "facts__tier_id", "facts__score"
+        "pk", "facts__tier_id", "score__score"
     )
     query, params = members.query.sql_with_params()
     with connection.cursor() as cursor:
