@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("segmentation", "0007_tierchange_reason_label"),
+        ("segmentation", "0008_customer_score_band"),
     ]
 
     operations = [
