@@ -29,7 +29,10 @@ def test_manager_builds_a_segment_and_lands_on_its_page(
         + reverse("segmentation:segment_create", kwargs={"tenant_slug": tenant.slug})
     )
     page.locator("#id_name").fill("Sadık Marmara müşterileri")
-    page.locator("#id_strategy_type").select_option(index=1)
+    # The choice triggers the live count; let it answer before submitting, or the
+    # navigation aborts it and htmx logs the abort as a console error.
+    with page.expect_response(lambda response: "preview" in response.url):
+        page.locator("#id_strategy_type").select_option(index=1)
     page.locator("#id_name").locator("xpath=ancestor::form").locator(
         "button[type=submit]"
     ).last.click()
