@@ -198,9 +198,13 @@ def _plan_customers(
         last_days_ago = None
         if not is_prospect:
             purchases = max(1, round(rng.lognormvariate(1.8, 0.9) * (days_ago + 60) / 600))
-            # Most customers bought recently; some stopped a year or more ago.
+            # Most customers bought recently; some stopped a year or more ago. The last
+            # purchase is at most half the customer's time with us ago, so that a recent
+            # customer's purchases fall on different days: the predictions need repeat buyers.
             gap = rng.choice([0, 0, 0, 0, 1, 2])
-            last_days_ago = min(days_ago, rng.randrange([150, 330, 700][gap]) + [0, 180, 366][gap])
+            last_days_ago = min(
+                days_ago // 2, rng.randrange([150, 330, 700][gap]) + [0, 180, 366][gap]
+            )
         median_order = 4500 if is_company else 450
         plans.append(
             _Plan(

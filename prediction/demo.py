@@ -14,9 +14,8 @@ from prediction.services.suggestions import suggestions_refresh
 
 
 def demo_predictions_load(*, tenant: Tenant, size: str) -> str:
-    """The small demo has just under 200 repeat buyers, the default minimum, so its run ends
-    "not enough data", which the pages say plainly (lowering the minimum does not help: the
-    BG/NBD fit does not converge on these purchases). The review is filled either way."""
+    """The small demo has about 230 repeat buyers (the default minimum is 200), so its
+    customers get predictions and next best products; the review is filled too."""
     run = predictions_run(tenant=tenant, live=True, trigger=PredictionTrigger.DEMO)
     suggestions_refresh(tenant=tenant)
     flagged = relationship_review_refresh(tenant=tenant)

@@ -1,5 +1,5 @@
-"""The demo loader: the demo company's prediction run and review are made with its data, and
-the pages read clearly when the data cannot support a prediction."""
+"""The demo loader: the demo company's prediction run, next best products and review are made
+with its data, which has enough repeat buyers for a fit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.demo import demo_loaders, run_demo_loaders
-from prediction.models import CustomerPrediction, PredictionRun, PredictionStatus, RelationshipFlag
+from prediction.models import (
+    CustomerNextBest,
+    CustomerPrediction,
+    PredictionRun,
+    PredictionStatus,
+    RelationshipFlag,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +33,15 @@ def test_demo_predictions_run_after_the_purchases_and_before_the_scores(tenant, 
         predicted = CustomerPrediction.objects.filter(tenant=tenant).count()
     assert (run.trigger, run.is_live) == ("demo", True)
     assert f"{flagged} flagged" in line
-    # The small demo has just under the default 200 repeat buyers (and the fit does not
-    # converge on its purchases with fewer required): no live predictions, the pages say so.
-    assert run.status == PredictionStatus.NOT_ENOUGH_DATA
-    assert predicted == 0
+    # The small demo has enough repeat buyers (more than the default 200) for a fit: every
+    # buying customer is predicted, has next best products, and the list shows them.
+    assert run.status == PredictionStatus.SUCCEEDED
+    assert run.repeat_buyers >= 200
+    assert predicted == run.customers > 200
+    with scopes_disabled():
+        assert CustomerNextBest.objects.filter(tenant=tenant).count() > 200
     response = manager_client.get(reverse("prediction:list", kwargs={"tenant_slug": tenant.slug}))
-    assert "Not enough data to predict" in response.content.decode()
+    assert "Not enough data to predict" not in response.content.decode()
+    assert len(response.context["rows"]) == 50
     response = manager_client.get(reverse("prediction:review", kwargs={"tenant_slug": tenant.slug}))
     assert response.status_code == 200
