@@ -949,11 +949,28 @@ class SegmentSnapshot(TenantOwnedModel):
 
 
 class SegmentSnapshotMember(TenantOwnedModel):
-    """One customer of a snapshot, with their tier and score at that moment."""
+    """One customer of a snapshot, with their tier and score at that moment.
 
-    snapshot = models.ForeignKey(SegmentSnapshot, on_delete=models.CASCADE, related_name="members")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, related_name="+")
+    A snapshot writes a row per member in one INSERT ... SELECT from rows of the same tenant
+    (a campaign's start freezes 200,000), so the foreign keys have no database triggers: their
+    deferred checks at commit (one FOR KEY SHARE lookup per row and key) took longer than the
+    insert itself. Deletes cascade through Django's collector; the snapshot's and the tenant's
+    own indexes are left out (the unique (snapshot, customer) serves both)."""
+
+    tenant = models.ForeignKey(
+        "crm.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant"),
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    snapshot = models.ForeignKey(
+        SegmentSnapshot, on_delete=models.CASCADE, related_name="members",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    tier = models.ForeignKey(
+        Tier, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False
+    )
     score = models.DecimalField(max_digits=7, decimal_places=4, null=True)
 
     class Meta:
