@@ -367,7 +367,9 @@ class Recipient(TenantOwnedModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     clicked_at = models.DateTimeField(_("clicked at"), null=True, blank=True)
     outcome = models.CharField(_("call outcome"), max_length=20, blank=True)
-    coupon = models.ForeignKey(
+    # Empty when the start inserts the row; without a trigger too (its deferred check would
+    # still run once per inserted row at commit: 0.9 s of a 200,000-customer start).
+    coupon = _untriggered_fk(
         "loyalty.Coupon",
         on_delete=models.SET_NULL,
         null=True,
@@ -375,7 +377,7 @@ class Recipient(TenantOwnedModel):
         related_name="+",
         verbose_name=_("coupon"),
     )
-    called_by = models.ForeignKey(
+    called_by = _untriggered_fk(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
