@@ -1,5 +1,5 @@
-"""Campaigns: registers its menu items, its entries on the customer's timeline and its panel on
-the customer page."""
+"""Campaigns: registers its menu items, its entries on the customer's timeline, its panel on
+the customer page and its demo loader."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +11,13 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns import panels
+        from campaigns.demo import demo_campaigns_load
+        from crm.demo import DemoLoader, register_demo_loader
         from crm.navigation import MenuItem, register_menu_item
         from customers.panels import CustomerPanel, register_customer_panel
         from customers.timeline import TimelineSource, register_timeline_source
 
+        register_demo_loader(DemoLoader(key="campaigns", load=demo_campaigns_load, order=55))
         register_menu_item(
             MenuItem(_("Campaigns"), "campaigns:list", "campaigns.manage", order=300)
         )

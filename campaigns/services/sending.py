@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -294,7 +295,7 @@ class _Progress:
         if self.sent:
             Recipient.objects.filter(
                 tenant=self.tenant, pk__in=self.sent, status=RecipientStatus.SENDING
-            ).update(status=RecipientStatus.SENT, sent_at=timezone.now())
+            ).update(status=RecipientStatus.SENT, sent_at=self.now)
             self.sent_count += len(self.sent)
             self.sent = []
         if self.failed:
@@ -314,9 +315,16 @@ class _Progress:
 
 
 def send_batch(
-    *, tenant: Tenant, campaign: Campaign, now: datetime | None = None, limit: int = BATCH_SIZE
+    *,
+    tenant: Tenant,
+    campaign: Campaign,
+    now: datetime | None = None,
+    limit: int = BATCH_SIZE,
+    mail_connection: BaseEmailBackend | None = None,
 ) -> tuple[int, int]:
-    """Claim and send up to `limit` queued messages. Returns (claimed, sent).
+    """Claim and send up to `limit` queued messages (at `now`: claimed, sent and retried as
+    of then). Returns (claimed, sent). Emails go through `mail_connection`, by default the
+    one settings.EMAIL_BACKEND names.
 
     A constant number of queries whatever the batch's size (see test_sending's query count):
     the claim, the recipients with their customers, their do-not-contact entries and loyalty
@@ -342,7 +350,7 @@ def send_batch(
     _coupons_issue(tenant=tenant, campaign=campaign, recipients=recipients)
     _bonus_points_credit(tenant=tenant, campaign=campaign, recipients=recipients, members=members)
     progress = _Progress(tenant=tenant, now=now)
-    with get_connection() as mail:
+    with mail_connection or get_connection() as mail:
         for recipient in recipients:
             extras = OfferExtras(
                 coupon_code=recipient.coupon.code if recipient.coupon else "",
