@@ -9,7 +9,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ('crm', '0003_invitation'),
         ('customers', '0015_importjob_preview'),
-        ('segmentation', '0007_tierchange_reason_label'),
+        # Also merges the two 0008 migrations that landed side by side.
+        ('segmentation', '0008_customer_facts_without_score'),
+        ('segmentation', '0008_customer_score_band'),
     ]
 
     operations = [
