@@ -9,9 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('crm', '0003_invitation'),
         ('customers', '0015_importjob_preview'),
-        # Also merges the two 0008 migrations that landed side by side.
-        ('segmentation', '0008_customer_facts_without_score'),
-        ('segmentation', '0008_customer_score_band'),
+        ('segmentation', '0009_customer_facts_without_score'),
     ]
 
     operations = [
