@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from acquisition.models import AcquisitionCost, Lead, LeadSource, LeadStatus
+from acquisition.selectors import BOARD_COUNT_LIMIT
 from crm.fields import LocalizedDecimalField
 from customers.forms import DateInput, MemberChoiceField
 from customers.models import (
@@ -197,6 +198,13 @@ class LeadStatusForm(forms.Form):
         if cleaned.get("status") == LeadStatus.LOST and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Say why the lead was lost."))
         return cleaned
+
+
+class BoardPageForm(forms.Form):
+    """A "show more" of one board column: which column, and how many cards it shows already."""
+
+    column = forms.ChoiceField(choices=LeadStatus.choices)
+    offset = forms.IntegerField(min_value=0, max_value=BOARD_COUNT_LIMIT)
 
 
 class LeadImportForm(forms.Form):

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
@@ -23,13 +24,15 @@ from acquisition.models import (
     SummaryRun,
     ValueSummary,
 )
+from acquisition.sql import statement
 from campaigns.models import Campaign, Objective
 from crm.models import AuditEntry, Tenant
 from customers.models import AcquisitionChannel, Customer
 from customers.selectors import PageSlice, page_without_count, tenant_members
 from segmentation.models import Tier
 
-BOARD_COLUMN_SIZE = 20
+# Cards per board column (and per "show more"): enough for a day's work, few to render.
+BOARD_COLUMN_SIZE = 10
 
 
 def _lead_rows(*, tenant: Tenant) -> QuerySet[Lead]:
@@ -53,7 +56,8 @@ def acquisition_campaign_of_link(*, tenant: Tenant, value: str) -> Campaign | No
     return acquisition_campaigns(tenant=tenant).filter(pk=int(value)).first()
 
 
-# The board never counts a whole column: past this it says "1,000+" (index-only, ~1 ms).
+# The board never counts a whole column: past this it says "1,000+" (index-only, ~1 ms), and
+# "show more" pages through the first BOARD_COUNT_LIMIT leads of a column (then the list).
 BOARD_COUNT_LIMIT = 1000
 
 
@@ -63,6 +67,7 @@ class BoardColumn:
     label: str
     count: int  # at most BOARD_COUNT_LIMIT + 1
     leads: list[Lead]
+    offset: int = 0  # of the first lead shown (a "show more" page starts past the first)
 
     @property
     def count_is_capped(self) -> bool:
@@ -73,17 +78,39 @@ class BoardColumn:
         return BOARD_COUNT_LIMIT
 
     @property
+    def shown(self) -> int:
+        """Leads shown so far in the column, this page included."""
+        return self.offset + len(self.leads)
+
+    @property
     def more(self) -> int:
-        return max(self.count - len(self.leads), 0)
+        return max(self.count - self.shown, 0)
+
+    @property
+    def may_show_more(self) -> bool:
+        """Whether "show more" pages on here, or only the list goes further."""
+        return self.more > 0 and self.shown < BOARD_COUNT_LIMIT
+
+
+# What a card shows, and no more: the customer, owner and campaign rows are wide.
+CARD_FIELDS = (
+    "id", "tenant_id", "status", "source", "source_detail", "lost_reason", "next_step",
+    "next_step_due", "customer__id", "customer__display_name", "owner__id",
+    "owner__first_name", "owner__last_name", "owner__username", "campaign__id",
+    "campaign__name",
+)  # fmt: skip
+
+
+def _board_base(*, tenant: Tenant, owner: Any) -> QuerySet[Lead]:
+    base = Lead.objects.filter(tenant=tenant)
+    return base if owner is None else base.filter(owner=owner)
 
 
 def lead_board(*, tenant: Tenant, owner: Any = None, size: int = BOARD_COLUMN_SIZE):
     """The board: per status the `size` most urgent leads (next step due first; won and lost:
     the latest) and how many there are, counted up to BOARD_COUNT_LIMIT. One indexed query per
     column (lead_board, lead_closed) and one for the counts, whatever the number of leads."""
-    base = Lead.objects.filter(tenant=tenant)
-    if owner is not None:
-        base = base.filter(owner=owner)
+    base = _board_base(tenant=tenant, owner=owner)
     counts = (
         Tenant.objects.filter(pk=tenant.pk)
         .values(
@@ -93,10 +120,28 @@ def lead_board(*, tenant: Tenant, owner: Any = None, size: int = BOARD_COLUMN_SI
     )
     return [
         BoardColumn(
-            status.value, status.label, counts[status.value], list(_column(base, status, size))
+            status.value, status.label, counts[status.value], list(_column(base, status, 0, size))
         )
         for status in LeadStatus
     ]
+
+
+def lead_board_column(
+    *, tenant: Tenant, status: str, offset: int, owner: Any = None, size: int = BOARD_COLUMN_SIZE
+) -> BoardColumn:
+    """The next `size` leads of one board column after the first `offset` ("show more"),
+    within the first BOARD_COUNT_LIMIT; its count, capped, in the same indexed way."""
+    status = LeadStatus(status)
+    offset = max(0, min(offset, BOARD_COUNT_LIMIT))
+    size = max(0, min(size, BOARD_COUNT_LIMIT - offset))
+    base = _board_base(tenant=tenant, owner=owner)
+    count = (
+        Tenant.objects.filter(pk=tenant.pk)
+        .values(count=_capped_count(base.filter(status=status)))
+        .get()["count"]
+    )
+    leads = list(_column(base, status, offset, size))
+    return BoardColumn(status.value, status.label, count, leads, offset)
 
 
 def _capped_count(queryset: QuerySet[Lead]) -> Func:
@@ -109,7 +154,7 @@ def _capped_count(queryset: QuerySet[Lead]) -> Func:
     )
 
 
-def _column(base: QuerySet[Lead], status: str, size: int) -> QuerySet[Lead]:
+def _column(base: QuerySet[Lead], status: str, offset: int, size: int) -> QuerySet[Lead]:
     order = (
         [F("next_step_due").asc(nulls_last=True), "id"]
         if status not in (LeadStatus.WON, LeadStatus.LOST)
@@ -118,7 +163,8 @@ def _column(base: QuerySet[Lead], status: str, size: int) -> QuerySet[Lead]:
     return (
         base.filter(status=status)
         .select_related("customer", "owner", "campaign")
-        .order_by(*order)[:size]
+        .only(*CARD_FIELDS)
+        .order_by(*order)[offset : offset + size]
     )
 
 
@@ -355,15 +401,23 @@ def acquisition_report(*, tenant: Tenant, start: date, end: date) -> Acquisition
             target.won += won
             target.buyers += buyers
             target.days_to_first_purchase += days
-        values = ValueSummary.objects.filter(
-            tenant=tenant, run=run, month__gte=start, month__lte=end
-        ).values_list(
-            "channel", "campaign_id", "horizon_months", "customers", "revenue", "scored",
-            "score_sum", "best_tiers",
-        )  # fmt: skip
-        for channel, campaign_id, months, customers, revenue, scored, score_sum, best in values:
+        values = (
+            ValueSummary.objects.filter(tenant=tenant, run=run, month__gte=start, month__lte=end)
+            .values_list("channel", "campaign_id", "horizon_months")
+            .annotate(Sum("customers"), Sum("revenue"), Sum("scored"), Sum("score_sum"))
+            .order_by()
+        )
+        for channel, campaign_id, months, customers, revenue, scored, score_sum in values:
             horizon = part(channel, campaign_id).horizon(months)
-            _add_value(horizon, customers, revenue, scored, score_sum, best)
+            _add_value(horizon, customers, revenue, scored, score_sum, {})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                statement("report_best_tiers"),
+                {"tenant_id": tenant.pk, "run_id": run.pk, "start": start, "end": end},
+            )
+            for channel, campaign_id, months, tier_id, count in cursor.fetchall():
+                best = part(channel, campaign_id).horizon(months).best_tiers
+                best[tier_id] = best.get(tier_id, 0) + count
         message_costs = dict(
             CampaignCostSummary.objects.filter(
                 tenant=tenant, run=run, month__gte=start, month__lte=end

@@ -10,6 +10,7 @@ urlpatterns = [
     path("leads/list/", views.lead_list, name="list"),
     path("leads/new/", views.lead_create, name="create"),
     path("leads/import/", views.lead_import, name="import"),
+    # The board's cards write these two as the board's URL + id (no reverse() per card).
     path("leads/<int:lead_id>/", views.lead_detail, name="detail"),
     path("leads/<int:lead_id>/status/", views.lead_status, name="status"),
     path("acquisition/", views.report, name="report"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from acquisition import charts, selectors, services
 from acquisition.forms import (
     AcquisitionCostForm,
+    BoardPageForm,
     LeadCreateForm,
     LeadForm,
     LeadImportForm,
@@ -36,14 +37,18 @@ def _url(name: str, request: HttpRequest, **kwargs) -> str:
     return reverse(f"acquisition:{name}", kwargs={"tenant_slug": request.tenant.slug, **kwargs})
 
 
+def _board_mine(request: HttpRequest) -> bool:
+    return request.GET.get("mine") == "1" or request.POST.get("mine") == "1"
+
+
 def _board_context(request: HttpRequest) -> dict:
-    mine = request.GET.get("mine") == "1" or request.POST.get("mine") == "1"
+    mine = _board_mine(request)
     return {
         "columns": selectors.lead_board(
             tenant=request.tenant, owner=request.user if mine else None
         ),
         "mine": mine,
-        "status_form": LeadStatusForm(),
+        "board_url": _url("board", request),
     }
 
 
@@ -51,6 +56,19 @@ def _board_context(request: HttpRequest) -> dict:
 @tenant_permission_required("leads.view")
 @require_GET
 def board(request: HttpRequest, tenant_slug: str) -> HttpResponse:
+    """The board; with htmx, the board alone, or with ?column=&offset= the next cards of one
+    column ("show more")."""
+    page = BoardPageForm(request.GET)
+    if request.htmx and page.is_valid():
+        mine = _board_mine(request)
+        column = selectors.lead_board_column(
+            tenant=request.tenant,
+            status=page.cleaned_data["column"],
+            offset=page.cleaned_data["offset"],
+            owner=request.user if mine else None,
+        )
+        context = {"column": column, "mine": mine, "board_url": _url("board", request)}
+        return render(request, "acquisition/_board_cards.html", context)
     context = _board_context(request)
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "acquisition/_board.html", context)

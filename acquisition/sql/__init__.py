@@ -17,6 +17,8 @@ parameterised with psycopg's %(name)s.
 - campaign_costs.sql: what each acquisition campaign's messages cost per month, as the
   campaign's results count it: the recipients sent (status "sent"), at the cost recorded on
   each, in the month of sending in the tenant's time zone. Reads the campaigns app's tables.
+- report_best_tiers.sql: the report's read of the value summaries' tier counts, added up per
+  channel, campaign and horizon in the database.
 """
 
 from __future__ import annotations

@@ -92,6 +92,44 @@ def test_the_board_costs_the_same_queries_with_more_leads(sales_client, tenant):
     assert board_queries() == with_one
 
 
+def test_show_more_brings_the_next_cards_of_one_column(sales_client, tenant):
+    leads = [make_lead(tenant, first_name=f"Kişi {number}") for number in range(3)]
+    page = sales_client.get(url("board", tenant) + "?column=new&offset=1", HTTP_HX_REQUEST="true")
+    assert page.templates[0].name == "acquisition/_board_cards.html"
+    column = page.context["column"]
+    assert (column.offset, column.count, column.leads) == (1, 3, leads[1:])
+    body = page.content.decode()
+    # The cards write the lead's URLs without reverse(): they must be the real ones.
+    assert f'href="{url("detail", tenant, lead_id=leads[1].pk)}"' in body
+    assert f'action="{url("status", tenant, lead_id=leads[1].pk)}"' in body
+    assert "No leads." not in body
+
+
+def test_the_board_shows_a_page_of_each_column_and_offers_more(sales_client, tenant):
+    from acquisition.selectors import BOARD_COLUMN_SIZE
+
+    for number in range(BOARD_COLUMN_SIZE + 2):
+        make_lead(tenant, first_name=f"Kişi {number}")
+    response = sales_client.get(url("board", tenant))
+    new = response.context["columns"][0]
+    assert (len(new.leads), new.more, new.may_show_more) == (BOARD_COLUMN_SIZE, 2, True)
+    body = response.content.decode()
+    assert f"?column=new&amp;offset={BOARD_COLUMN_SIZE}" in body
+    rest = sales_client.get(
+        url("board", tenant) + f"?column=new&offset={BOARD_COLUMN_SIZE}", HTTP_HX_REQUEST="true"
+    )
+    assert len(rest.context["column"].leads) == 2
+    assert 'data-testid="more-new"' not in rest.content.decode()
+
+
+def test_a_bad_show_more_gets_the_board(sales_client, tenant):
+    response = sales_client.get(
+        url("board", tenant) + "?column=maybe&offset=-3", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert response.templates[0].name == "acquisition/_board.html"
+
+
 def test_a_quick_action_moves_the_lead_and_answers_with_the_board(sales_client, sales_user, tenant):
     lead = make_lead(tenant)
     response = sales_client.post(
