@@ -18,7 +18,7 @@ from campaigns.models import (
 from crm.fields import LocalizedDecimalField
 from crm.models import Membership
 from customers.forms import DateTimeInput, MemberChoiceField
-from customers.models import InteractionOutcome
+from customers.models import InteractionOutcome, Product, ProductCategory
 from loyalty.models import CouponBatch
 from segmentation.models import Segment, Tier
 
@@ -41,6 +41,20 @@ class CampaignForm(forms.ModelForm):
     )
     segment = forms.ModelChoiceField(
         label=_("Segment"), queryset=Segment._base_manager.none(), required=False
+    )
+    audience_product = forms.ModelChoiceField(
+        label=_("Next best product"),
+        queryset=Product._base_manager.none(),
+        required=False,
+        help_text=_(
+            "Cross-sell: the customers who have not bought it and for whom it is among the "
+            "three products their purchases suggest most (co-purchase rules, nightly)."
+        ),
+    )
+    audience_category = forms.ModelChoiceField(
+        label=_("Next best category"),
+        queryset=ProductCategory._base_manager.none(),
+        required=False,
     )
     coupon_batch = forms.ModelChoiceField(
         label=_("Coupon"),
@@ -76,6 +90,8 @@ class CampaignForm(forms.ModelForm):
             "segment",
             "audience_tier",
             "audience_stage",
+            "audience_product",
+            "audience_category",
             "trigger",
             "trigger_days",
             "trigger_amount",
@@ -125,6 +141,12 @@ class CampaignForm(forms.ModelForm):
         )
         self.fields["coupon_batch"].queryset = CouponBatch.objects.filter(tenant=tenant)
         self.fields["segment"].queryset = Segment.objects.filter(tenant=tenant).order_by("name")
+        self.fields["audience_product"].queryset = Product.objects.filter(
+            tenant=tenant, is_active=True
+        ).order_by("name")
+        self.fields["audience_category"].queryset = ProductCategory.objects.filter(
+            tenant=tenant
+        ).order_by("name")
         members = Membership.objects.filter(tenant=tenant).values_list("user_id", flat=True)
         self.fields["owner"].queryset = get_user_model().objects.filter(pk__in=members)
 

@@ -72,6 +72,7 @@ class AudienceKind(models.TextChoices):
     SEGMENT = "segment", _("A saved segment")
     TIER = "tier", _("A tier of the pyramid")
     STAGE = "stage", _("A lifecycle stage (e.g. prospects)")
+    NEXT_BEST = "next_best", _("Customers whose next best product is … (cross-sell)")
 
 
 class TriggerKind(models.TextChoices):
@@ -132,6 +133,24 @@ class Campaign(TenantOwnedModel):
     )
     audience_stage = models.CharField(
         _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices, blank=True
+    )
+    # Cross-sell: the customers with this product (or category) among their next best ones
+    # (prediction's nightly co-purchase suggestions).
+    audience_product = models.ForeignKey(
+        "customers.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("next best product"),
+    )
+    audience_category = models.ForeignKey(
+        "customers.ProductCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("next best category"),
     )
     trigger = models.CharField(
         _("trigger"), max_length=20, choices=TriggerKind.choices, blank=True, default=""
@@ -252,6 +271,12 @@ class Campaign(TenantOwnedModel):
                 name="campaign_budget_non_negative",
             ),
             models.CheckConstraint(condition=~Q(channels=[]), name="campaign_has_a_channel"),
+            models.CheckConstraint(
+                condition=~Q(audience_kind=AudienceKind.NEXT_BEST)
+                | Q(objective=Objective.CROSS_SELL)
+                & (Q(audience_product__isnull=False) | Q(audience_category__isnull=False)),
+                name="campaign_next_best_is_cross_sell_with_an_item",
+            ),
             models.CheckConstraint(
                 condition=~Q(trigger=TriggerKind.NO_PURCHASE) | Q(trigger_days__gt=0),
                 name="campaign_no_purchase_needs_days",

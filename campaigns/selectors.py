@@ -35,7 +35,7 @@ def campaign_list(*, tenant: Tenant) -> QuerySet[Campaign]:
 def campaign_detail(*, tenant: Tenant, campaign_id: int) -> Campaign:
     return get_object_or_404(
         Campaign.objects.filter(tenant=tenant).select_related(
-            "owner", "audience_tier", "coupon_batch"
+            "owner", "audience_tier", "audience_product", "audience_category", "coupon_batch"
         ),
         pk=campaign_id,
     )

@@ -28,6 +28,7 @@ from crm.audit import audit_log
 from crm.models import Tenant
 from crm.whole_tenant import stale_statistics_refresh, whole_tenant_planning
 from customers.models import Customer
+from prediction.selectors import next_best_customers
 from segmentation.models import CustomerScore, SegmentSnapshotMember
 from segmentation.services.segments import segment_snapshot_create
 
@@ -38,7 +39,8 @@ EXPECTED_MARGIN_DAYS = 365
 
 def audience_queryset(*, tenant: Tenant, campaign: Campaign) -> QuerySet:
     """The campaign's audience as one query of customer ids (never evaluated in Python): a
-    saved segment's members, a tier of the pyramid, or a lifecycle stage (e.g. prospects)."""
+    saved segment's members, a tier of the pyramid, a lifecycle stage (e.g. prospects), or
+    the customers with a product among their next best (cross-sell)."""
     if campaign.audience_kind == AudienceKind.SEGMENT:
         # Frozen first (one INSERT ... SELECT in segmentation), so the campaign keeps the list
         # of who was in the segment when it started.
@@ -56,6 +58,13 @@ def audience_queryset(*, tenant: Tenant, campaign: Campaign) -> QuerySet:
         return CustomerScore.objects.filter(
             tenant=tenant, tier_id=campaign.audience_tier_id
         ).values("customer_id")
+    if campaign.audience_kind == AudienceKind.NEXT_BEST:
+        # Read-only use of prediction's stored suggestions (its selector owns the matching).
+        return next_best_customers(
+            tenant=tenant,
+            product_id=campaign.audience_product_id,
+            category_id=campaign.audience_category_id,
+        ).values("id")
     return Customer.objects.filter(tenant=tenant, lifecycle_stage=campaign.audience_stage).values(
         "id"
     )

@@ -20,6 +20,7 @@ from campaigns.models import (
     Campaign,
     CampaignStatus,
     Channel,
+    Objective,
     Recipient,
     RecipientStatus,
     TriggerKind,
@@ -37,6 +38,8 @@ CAMPAIGN_FIELDS = frozenset(
         "audience_tier",
         "audience_stage",
         "segment",
+        "audience_product",
+        "audience_category",
         "trigger",
         "trigger_days",
         "trigger_amount",
@@ -121,6 +124,14 @@ def _validate_audience(campaign: Campaign) -> None:
     elif campaign.audience_kind == AudienceKind.STAGE:
         if not campaign.audience_stage:
             raise CampaignError(_("Choose the lifecycle stage the campaign is for."))
+    elif campaign.audience_kind == AudienceKind.NEXT_BEST:
+        if campaign.objective != Objective.CROSS_SELL:
+            raise CampaignError(_("The next best product audience is for cross-sell campaigns."))
+        items = [campaign.audience_product, campaign.audience_category]
+        if not any(items):
+            raise CampaignError(_("Choose the next best product or category to offer."))
+        if any(item is not None and item.tenant_id != campaign.tenant_id for item in items):
+            raise CampaignError(_("The product or category does not belong to this company."))
     elif campaign.audience_kind == AudienceKind.SEGMENT:
         segment = getattr(campaign, "segment", None)
         if segment is None:

@@ -262,3 +262,72 @@ def test_segment_audience_is_frozen_into_a_snapshot_at_the_start(tenant_scope):
         )
     ) == [active.pk]
     assert set(recipients(campaign)) == {active.pk}
+
+
+def _next_best(customer, *products):
+    from prediction.models import CustomerNextBest
+
+    return CustomerNextBest.objects.create(
+        tenant=customer.tenant,
+        customer=customer,
+        products=[product.pk for product in products],
+        product_rules=[0] * len(products),
+    )
+
+
+def test_a_cross_sell_audience_is_whoever_has_the_product_among_their_next_best(tenant_scope):
+    from tests.factories import ProductFactory
+
+    tenant = tenant_scope
+    kettle, toaster = ProductFactory(tenant=tenant), ProductFactory(tenant=tenant)
+    first, second, other = reachable(tenant), reachable(tenant), reachable(tenant)
+    _next_best(first, kettle)
+    _next_best(second, toaster, kettle)
+    _next_best(other, toaster)
+    reachable(tenant)  # no suggestions at all
+
+    campaign = start(
+        CampaignFactory(
+            tenant=tenant,
+            objective=Objective.CROSS_SELL,
+            audience_kind="next_best",
+            audience_product=kettle,
+        )
+    )
+
+    assert set(recipients(campaign)) == {first.pk, second.pk}
+    assert campaign.start_summary["target"] == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"objective": Objective.RETENTION}, "cross-sell"),
+        ({"audience_product": None}, "product or category"),
+        ({"foreign": True}, "does not belong"),
+    ],
+)
+def test_a_next_best_audience_needs_cross_sell_and_an_item_of_the_company(
+    tenant_scope, other_tenant, fields, message
+):
+    from django_scopes import scopes_disabled
+
+    from tests.factories import ProductFactory
+
+    with scopes_disabled():
+        product = ProductFactory(
+            tenant=other_tenant if fields.pop("foreign", False) else tenant_scope
+        )
+    values = {
+        "name": "Çapraz",
+        "objective": Objective.CROSS_SELL,
+        "audience_kind": "next_best",
+        "audience_product": product,
+        "channels": [Channel.EMAIL],
+        "body_tr": "Merhaba",
+        "starts_at": timezone.now(),
+        "ends_at": timezone.now() + timedelta(days=3),
+        **fields,
+    }
+    with pytest.raises(services.CampaignError, match=message):
+        services.campaign_create(tenant=tenant_scope, actor=None, **values)
