@@ -7,18 +7,14 @@ PREFERENCE_LINK_MAX_AGE (see services/preferences.py); it needs no login.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
-
-from acquisition.services.preferences import preference_link_token
+from acquisition.services.preferences import preference_link_path, preference_link_url
 from crm.models import Tenant
 from customers.models import Customer
 
 
 def preference_path(*, tenant: Tenant, customer: Customer) -> str:
     """The site-relative path of the customer's preference page (for request-built links)."""
-    token = preference_link_token(tenant=tenant, customer=customer)
-    return reverse("preferences", kwargs={"company": tenant.slug, "token": token})
+    return preference_link_path(tenant=tenant, customer=customer)
 
 
 def preference_url(*, tenant: Tenant, customer: Customer) -> str:
@@ -26,4 +22,4 @@ def preference_url(*, tenant: Tenant, customer: Customer) -> str:
     sent outside a request (campaign emails). Raises PreferenceLinkError when the customer is
     not the company's. A new link each call (its clock starts now); any of them opens the page
     until it expires."""
-    return settings.CRM_SITE_URL.rstrip("/") + preference_path(tenant=tenant, customer=customer)
+    return preference_link_url(tenant=tenant, customer=customer)

@@ -13,6 +13,11 @@ urlpatterns = [
     # The board's cards write these two as the board's URL + id (no reverse() per card).
     path("leads/<int:lead_id>/", views.lead_detail, name="detail"),
     path("leads/<int:lead_id>/status/", views.lead_status, name="status"),
+    path(
+        "acquisition/customers/<int:customer_id>/preference-link/",
+        views.preference_link_send,
+        name="preference_link_send",
+    ),
     path("acquisition/", views.report, name="report"),
     path("acquisition/costs/", views.costs, name="costs"),
     path("acquisition/costs/<int:cost_id>/delete/", views.cost_delete, name="cost_delete"),

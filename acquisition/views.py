@@ -28,7 +28,7 @@ from acquisition.public import lead_form_url
 from acquisition.services.costs import CostError
 from crm.tenancy.permissions import role_has_permission, tenant_permission_required
 from customers.importing.decoding import ImportFileError
-from customers.selectors import duplicate_candidates, tenant_members
+from customers.selectors import customer_detail, duplicate_candidates, tenant_members
 
 PAGE_SIZE = 25
 
@@ -226,6 +226,26 @@ def lead_status(request: HttpRequest, tenant_slug: str, lead_id: int) -> HttpRes
     else:
         messages.success(request, notice)
     return redirect(_url("detail", request, lead_id=lead.pk))
+
+
+@login_required
+@tenant_permission_required("customers.edit")
+@require_POST
+def preference_link_send(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
+    """Email the customer the link to their own preference page (they asked for it)."""
+    customer = customer_detail(tenant=request.tenant, customer_id=customer_id)
+    try:
+        email = services.preference_link_send(
+            tenant=request.tenant, actor=request.user, customer=customer
+        )
+    except services.PreferenceLinkNotSent as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The link to their preference page was emailed to %(email)s.") % {"email": email},
+        )
+    return redirect("customers:detail", tenant_slug=request.tenant.slug, customer_id=customer.pk)
 
 
 # --- costs and the report ----------------------------------------------------------------------

@@ -15,7 +15,9 @@ from acquisition.services.leads import (
 from acquisition.services.preferences import (
     PreferenceLinkError,
     PreferenceLinkExpired,
+    PreferenceLinkNotSent,
     preference_link_customer,
+    preference_link_send,
     preference_link_token,
     preferences_update,
 )
@@ -26,6 +28,7 @@ __all__ = [
     "LeadImportResult",
     "PreferenceLinkError",
     "PreferenceLinkExpired",
+    "PreferenceLinkNotSent",
     "acquisition_cost_delete",
     "acquisition_cost_set",
     "acquisition_summaries_compute",
@@ -37,6 +40,7 @@ __all__ = [
     "leads_convert_buyers",
     "leads_import",
     "preference_link_customer",
+    "preference_link_send",
     "preference_link_token",
     "preferences_update",
 ]

@@ -4,12 +4,18 @@ company, and the changes made through it, each recorded in the consent history."
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from crm.audit import audit_log
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, ConsentSource, Customer, Language
 from customers.services import consent_record, customer_update
@@ -36,6 +42,19 @@ def preference_link_token(*, tenant: Tenant, customer: Customer) -> str:
     if customer.tenant_id != tenant.pk:
         raise PreferenceLinkError("The customer does not belong to this company.")
     return _signer(tenant).sign(str(customer.pk))
+
+
+def preference_link_path(*, tenant: Tenant, customer: Customer) -> str:
+    """The site-relative path of the customer's preference page."""
+    token = preference_link_token(tenant=tenant, customer=customer)
+    return reverse("preferences", kwargs={"company": tenant.slug, "token": token})
+
+
+def preference_link_url(*, tenant: Tenant, customer: Customer) -> str:
+    """The absolute address of the customer's preference page on CRM_SITE_URL (messages)."""
+    return settings.CRM_SITE_URL.rstrip("/") + preference_link_path(
+        tenant=tenant, customer=customer
+    )
 
 
 def preference_link_customer(*, tenant: Tenant, token: str) -> Customer:
@@ -86,3 +105,34 @@ def preferences_update(
         customer_update(tenant=tenant, actor=None, customer=customer, preferred_language=language)
         changed.append("language")
     return changed
+
+
+class PreferenceLinkNotSent(PreferenceLinkError):
+    """The link cannot be emailed (no address, archived customer); the message is for the
+    user."""
+
+
+def preference_link_send(*, tenant: Tenant, actor: Any, customer: Customer) -> str:
+    """Email the customer the link to their preference page, in their language, when they ask
+    for it (staff send it from the customer's page). Returns the address it went to."""
+    if customer.tenant_id != tenant.pk:
+        raise PreferenceLinkNotSent(_("The customer does not belong to this company."))
+    if customer.archived_at is not None or not customer.email:
+        raise PreferenceLinkNotSent(_("The customer has no email address to send the link to."))
+    url = preference_link_url(tenant=tenant, customer=customer)
+    with translation.override(customer.preferred_language):
+        subject = _("Your preferences at %(company)s") % {"company": tenant.name}
+        body = render_to_string(
+            "acquisition/email/preference_link.txt",
+            {"company": tenant, "customer": customer, "url": url,
+             "days": PREFERENCE_LINK_MAX_AGE.days},
+        )  # fmt: skip
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [customer.email])
+    audit_log(
+        tenant=tenant,
+        actor=actor,
+        action="acquisition.preference_link.sent",
+        target=customer,
+        data={"email": customer.email},
+    )
+    return customer.email

@@ -20,6 +20,7 @@ from acquisition.models import Lead, LeadSource
 from acquisition.public import lead_form_key, lead_form_url
 from acquisition.services import PreferenceLinkError, preference_link_token
 from acquisition.services.preferences import PREFERENCE_LINK_MAX_AGE
+from crm.models import AuditEntry
 from customers.models import ConsentRecord, ConsentSource, Customer, Interaction, LifecycleStage
 from tests.factories import CustomerFactory
 
@@ -326,3 +327,50 @@ def test_no_loyalty_section_without_a_programme_or_membership(client, tenant, pe
     assert client.get(preference_url(tenant, person)).context["sections"] == []
     ProgrammeFactory(tenant=tenant)
     assert client.get(preference_url(tenant, person)).context["sections"] == []
+
+
+# --- the link on request ---
+
+
+def send_url(tenant, customer) -> str:
+    return reverse(
+        "acquisition:preference_link_send",
+        kwargs={"tenant_slug": tenant.slug, "customer_id": customer.pk},
+    )
+
+
+def test_staff_email_the_link_in_the_customers_language(
+    sales_client, mailoutbox, settings, tenant, person
+):
+    settings.CRM_SITE_URL = "https://crm.example.com"
+    with scopes_disabled():
+        Customer.objects.filter(pk=person.pk).update(email="deniz@example.com")
+    response = sales_client.post(send_url(tenant, person), follow=True)
+    assert "was emailed to deniz@example.com" in response.content.decode()
+    (message,) = mailoutbox
+    assert message.to == ["deniz@example.com"]
+    assert message.subject == "Your preferences at Anadolu Ticaret A.Ş."  # she reads English
+    link = next(line for line in message.body.splitlines() if line.startswith("https://"))
+    page = Client().get(link.removeprefix("https://crm.example.com"))
+    assert page.status_code == 200 and page.context["customer"] == person
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="acquisition.preference_link.sent").count() == 1
+
+
+def test_no_email_address_is_a_message_not_an_error(sales_client, mailoutbox, tenant, person):
+    response = sales_client.post(send_url(tenant, person), follow=True)
+    assert "has no email address" in response.content.decode()
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("stranger", ["other_tenant_client", "outsider_client"])
+def test_strangers_cannot_send_the_link(request, mailoutbox, tenant, person, stranger):
+    client = request.getfixturevalue(stranger)
+    with scopes_disabled():
+        Customer.objects.filter(pk=person.pk).update(email="deniz@example.com")
+    assert client.post(send_url(tenant, person)).status_code == 404
+    assert mailoutbox == []
+
+
+def test_sending_the_link_is_a_post(sales_client, tenant, person):
+    assert sales_client.get(send_url(tenant, person)).status_code == 405
