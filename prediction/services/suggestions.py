@@ -161,7 +161,9 @@ def next_best_compute(owned: pd.DataFrame, rules: Rules, rule_ids: np.ndarray) -
     The cost is (rules × customers): ~10 rules per item, fine for catalogues of hundreds of
     items; thousands would want a sparse join instead.
     """
-    customers = np.unique(owned["customer"].to_numpy())
+    # Customer codes 0..n-1 in ascending id order (one hash pass, no sort of the rows).
+    customer_index, customers = pd.factorize(owned["customer"], sort=True)
+    customers = np.asarray(customers, dtype=np.int64)
     empty = NextBest(customers[:0], np.zeros((0, TOP), np.int64), np.zeros((0, TOP), np.int64))
     if not len(rules.antecedent) or not len(customers):
         return empty
@@ -173,17 +175,14 @@ def next_best_compute(owned: pd.DataFrame, rules: Rules, rule_ids: np.ndarray) -
     antecedent = np.minimum(antecedent, columns - 1)
     fires = item_ids[antecedent] == rules.antecedent[ranked]
     consequent = np.searchsorted(item_ids, rules.consequent[ranked].astype(np.int64))
-    customer_index = np.searchsorted(customers, owned["customer"].to_numpy())
     item_index = np.searchsorted(item_ids, owned["item"].to_numpy())
-    order = np.argsort(customer_index, kind="stable")
-    customer_index, item_index = customer_index[order], item_index[order]
     block = max(1, NEXT_BEST_CELLS // columns)
     top_items, top_ranks = [], []
     for first in range(0, len(customers), block):
         last = min(first + block, len(customers))
-        lo, hi = np.searchsorted(customer_index, [first, last])
+        rows = np.flatnonzero((customer_index >= first) & (customer_index < last))
         bought = np.zeros((last - first, columns), dtype=bool, order="F")
-        bought[customer_index[lo:hi] - first, item_index[lo:hi]] = True
+        bought[customer_index[rows] - first, item_index[rows]] = True
         best = np.full((last - first, columns), NO_RULE, dtype=np.int32, order="F")
         for rank in np.flatnonzero(fires):
             column = best[:, consequent[rank]]
