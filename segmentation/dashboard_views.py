@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from crm.tenancy.permissions import role_has_permission, tenant_permission_required
+from customers.models import ProductCategory
 from customers.selectors import page_without_count
 from segmentation import charts
 from segmentation import dashboard_selectors as dashboard
@@ -87,23 +88,23 @@ def _since(request: HttpRequest, *, run: ScoreRun, runs: list[ScoreRun]) -> Scor
     return chosen or dashboard.run_before(tenant=request.tenant, run=run)
 
 
-def _sections_key(
-    request: HttpRequest, *, run: ScoreRun, runs: list[ScoreRun], since: ScoreRun | None
-) -> str:
+def _cache_key(request: HttpRequest, name: str, *, run: ScoreRun, shown: tuple) -> str:
+    """A cache key for `name` rendered from `run`'s summaries, with what else it shows
+    (`shown`) and what every rendering depends on: language, time zone, the admin's links, the
+    tiers' names, colours and strategies (two small queries)."""
     tenant = request.tenant
     tiers = Tier.objects.filter(tenant=tenant).order_by("position")
     settings = dashboard.class_settings(tenant=tenant)
-    shown = (
+    everything = (
+        *shown,
         get_language(),
         get_current_timezone_name(),
         role_has_permission(request.tenant_role, "settings.manage"),
         list(tiers.values_list("pk", "position", "name_tr", "name_en", "colour", "strategy")),
         (settings.peak_tiers, str(settings.growth_percent), settings.contact_days),
-        [r.pk for r in runs],
     )
-    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
-    since_id = since.pk if since else 0
-    return f"segmentation:dashboard:{tenant.pk}:{run.pk}:{since_id}:{digest}"
+    digest = hashlib.sha256(repr(everything).encode()).hexdigest()[:32]
+    return f"segmentation:{name}:{tenant.pk}:{run.pk}:{digest}"
 
 
 def dashboard_sections(request: HttpRequest, *, run: ScoreRun | None) -> dict[str, str]:
@@ -113,7 +114,9 @@ def dashboard_sections(request: HttpRequest, *, run: ScoreRun | None) -> dict[st
         return {}
     runs = dashboard.runs_succeeded(tenant=request.tenant, limit=30)
     since = _since(request, run=run, runs=runs)
-    key = _sections_key(request, run=run, runs=runs, since=since)
+    key = _cache_key(
+        request, "dashboard", run=run, shown=(since.pk if since else 0, [r.pk for r in runs])
+    )
     sections = cache.get(key)
     if sections is None:
         context = dashboard_context(request, run=run, runs=runs, since=since)
@@ -174,19 +177,12 @@ def level_breakdown(request: HttpRequest, tenant_slug: str, level: str) -> HttpR
     if dimension not in Dimension.values:
         dimension = Dimension.REGION
     run = run_last_succeeded(tenant=tenant)
-    cells = (
-        dashboard.vertical_breakdown(tenant=tenant, run=run, level=level, dimension=dimension)
-        if run
-        else []
-    )
-    bars, chart_height = charts.breakdown_bars(cells)
-    links = [
-        (
-            cell,
-            cell_url(tenant_slug=tenant.slug, level=level, dimension=dimension, value=cell.value),
+    colour = tier.colour if tier else "#adb5bd"
+    breakdown = ""
+    if run is not None:
+        breakdown = _breakdown_html(
+            request, run=run, level=level, dimension=dimension, colour=colour
         )
-        for cell in cells
-    ]
     tiers_by_id = {tier.pk: tier} if tier else {}
     return render(
         request,
@@ -195,17 +191,61 @@ def level_breakdown(request: HttpRequest, tenant_slug: str, level: str) -> HttpR
             "level": level,
             "tier": tier,
             "level_label": dashboard.level_label(level, tiers_by_id),
-            "colour": tier.colour if tier else "#adb5bd",
+            "colour": colour,
             "dimension": dimension,
-            "dimension_label": Dimension(dimension).label,
             "dimensions": Dimension.choices,
+            "breakdown": breakdown,
+            "last_run": run,
+        },
+    )
+
+
+def _breakdown_html(
+    request: HttpRequest, *, run: ScoreRun, level: str, dimension: str, colour: str
+) -> str:
+    """The level's breakdown (table and bars) rendered, from the cache once it was for this run
+    (see DASHBOARD_SECTIONS; a category renamed since is a new key too)."""
+    shown: tuple = (level, dimension)
+    if dimension == Dimension.CATEGORY:
+        shown += (
+            list(
+                ProductCategory.objects.filter(tenant=request.tenant)
+                .order_by("pk")
+                .values_list("pk", "name")
+            ),
+        )
+    key = _cache_key(request, "breakdown", run=run, shown=shown)
+    html = cache.get(key)
+    if html is None:
+        tenant = request.tenant
+        cells = dashboard.vertical_breakdown(
+            tenant=tenant, run=run, level=level, dimension=dimension
+        )
+        bars, chart_height = charts.breakdown_bars(cells)
+        links = [
+            (
+                cell,
+                cell_url(
+                    tenant_slug=tenant.slug, level=level, dimension=dimension, value=cell.value
+                ),
+            )
+            for cell in cells
+        ]
+        context = {
+            "colour": colour,
+            "dimension_label": Dimension(dimension).label,
             "cells": links,
             "bars": bars,
             "chart_height": chart_height,
             "bar_area": charts.BAR_AREA,
-            "last_run": run,
-        },
-    )
+        }
+        html = (
+            render_to_string("segmentation/_level_breakdown.html", context, request=request)
+            if cells
+            else ""
+        )
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 def member_page(request: HttpRequest, customers) -> object:

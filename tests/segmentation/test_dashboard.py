@@ -308,3 +308,18 @@ def test_dashboard_shows_a_tier_edit_and_a_new_run_at_once(manager_client, tenan
     response = manager_client.get(url("pyramid", tenant))
     figures = {figure.label: figure.value for figure in response.context["figures"]}
     assert figures["Active customers"] == 5  # A, B, C, D and now G
+
+
+def test_level_breakdown_is_rendered_once_and_shows_a_renamed_category(
+    manager_client, tenant, base
+):
+    t1 = url("level", tenant, level=str(base["tiers"][0].pk))
+    first = manager_client.get(t1, {"dimension": "category"}).context["breakdown"]
+    assert "Kategori X" in first
+    assert manager_client.get(t1, {"dimension": "category"}).context["breakdown"] == first
+
+    with scope(tenant=tenant):
+        base["x"].name = "Yeni ad"
+        base["x"].save(update_fields=["name"])
+    renamed = manager_client.get(t1, {"dimension": "category"}).context["breakdown"]
+    assert "Yeni ad" in renamed and "Kategori X" not in renamed
