@@ -115,6 +115,7 @@ def test_the_board_shows_a_page_of_each_column_and_offers_more(sales_client, ten
     assert (len(new.leads), new.more, new.may_show_more) == (BOARD_COLUMN_SIZE, 2, True)
     body = response.content.decode()
     assert f"?column=new&amp;offset={BOARD_COLUMN_SIZE}" in body
+    assert "{#" not in body and "comment" not in body  # a template comment shown as text
     rest = sales_client.get(
         url("board", tenant) + f"?column=new&offset={BOARD_COLUMN_SIZE}", HTTP_HX_REQUEST="true"
     )
