@@ -100,12 +100,12 @@ def campaigns_ensure(tenant) -> list[int]:
     """Six acquisition campaigns (ids; a lead links to the first five, or to none)."""
     from datetime import timedelta
 
+    from common import as_owner
     from django.utils import timezone
-    from django_scopes import scopes_disabled
 
     from campaigns.models import Campaign
 
-    with scopes_disabled():
+    with as_owner():
         ids = []
         for number in range(6):
             campaign, _created = Campaign.objects.get_or_create(
@@ -144,19 +144,20 @@ def owners_ensure(tenant):
 def leads_ensure(tenant, owners, campaign_ids) -> None:
     from datetime import date
 
+    from common import as_owner
     from django.db import connection
-    from django_scopes import scopes_disabled
 
     from acquisition.models import AcquisitionCost, Lead
     from acquisition.services import leads_convert_buyers
     from customers.models import AcquisitionChannel
 
-    with scopes_disabled():
+    with as_owner():
         if Lead.objects.filter(tenant=tenant).exists():
             print("Reusing the leads.")
             return
     with (
         stopwatch(f"{OPEN_LEADS:,} open and {LOST_LEADS:,} lost leads inserted"),
+        as_owner(),
         connection.cursor() as cursor,
     ):
         cursor.execute(
@@ -221,9 +222,10 @@ def main(argv: list[str]) -> int:
     # The test client speaks plain HTTP; production's HTTPS redirect would answer 301.
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     print(bench_setup())
+    from common import as_owner
     from django.test import Client
     from django.urls import reverse
-    from django_scopes import scope, scopes_disabled
+    from django_scopes import scope
 
     from acquisition.models import Lead, SummaryRun
     from acquisition.services import acquisition_summaries_compute
@@ -233,14 +235,14 @@ def main(argv: list[str]) -> int:
     )
     owners = owners_ensure(tenant)
     leads_ensure(tenant, owners, campaigns_ensure(tenant))
-    with scopes_disabled():
+    with as_owner():
         open_leads = Lead.objects.filter(
             tenant=tenant, status__in=["new", "contacted", "qualified"]
         ).count()
     print(f"{open_leads:,} open leads")
     with scope(tenant=tenant), stopwatch("nightly summaries (cohorts and values)"):
         acquisition_summaries_compute(tenant=tenant)
-    with scopes_disabled():
+    with as_owner():
         run = SummaryRun.objects.get(tenant=tenant)
         print(f"  {run.cohorts.count():,} cohort rows, {run.values.count():,} value rows")
 

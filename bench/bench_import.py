@@ -37,13 +37,13 @@ def _setup(media_root: str) -> str:
 
 def _prepare_tenant(customers: int):
     """The tenant with `customers` customers (external ids C000001...) and no transactions."""
+    from common import as_owner
     from django.db import connection
-    from django_scopes import scopes_disabled
 
     from crm.models import Tenant
 
     tenant, _ = Tenant.objects.get_or_create(slug=TENANT_SLUG, defaults={"name": "Bench İthalat"})
-    with scopes_disabled(), connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM customers_transaction WHERE tenant_id = %s", [tenant.pk])
         cursor.execute("SELECT count(*) FROM customers_customer WHERE tenant_id = %s", [tenant.pk])
         (existing,) = cursor.fetchone()

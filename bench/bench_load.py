@@ -40,10 +40,10 @@ def prepare(customers: int, users: int) -> dict:
     from common import bench_setup, scale_tenant_ensure
 
     bench_setup()
+    from common import as_owner
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django_scopes import scopes_disabled
 
     from crm.models import Membership, Role
     from customers.models import Customer
@@ -58,7 +58,7 @@ def prepare(customers: int, users: int) -> dict:
         client = Client()
         client.force_login(user)
         sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
-    with scopes_disabled():
+    with as_owner():
         ids = list(
             Customer.objects.filter(tenant=tenant).order_by("?").values_list("pk", flat=True)[:500]
         )

@@ -24,7 +24,7 @@ import argparse
 import os
 import time
 
-from common import bench_setup, measure
+from common import as_owner, bench_setup, measure
 
 BENCH_DATABASE = "crm_bench_loyalty"
 
@@ -32,13 +32,11 @@ BENCH_DATABASE = "crm_bench_loyalty"
 def _tenant(slug: str):
     from datetime import date
 
-    from django_scopes import scopes_disabled
-
     from crm.models import Tenant
     from loyalty.models import Programme
 
     tenant, _ = Tenant.objects.get_or_create(slug=slug, defaults={"name": f"Bench {slug}"})
-    with scopes_disabled():
+    with as_owner():
         Programme.objects.get_or_create(
             tenant=tenant,
             defaults={"name": "Bench", "starts_on": date(2000, 1, 1), "expiry_months": 12},
@@ -76,7 +74,7 @@ def bench_import_earning(transactions: int, customers: int) -> None:
     from loyalty.services.ledger import points_earn
 
     tenant = _tenant("bench-loyalty-import")
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # drop the old ledger fast
         for table in ("loyalty_pointsentry", "loyalty_member"):
             cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
@@ -85,7 +83,7 @@ def bench_import_earning(transactions: int, customers: int) -> None:
         _customers(cursor, tenant.pk, customers)
     with scope(tenant=tenant):
         job = ImportJob.objects.create(tenant=tenant, kind="transactions", original_filename="b")
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO customers_transaction
@@ -218,7 +216,7 @@ def bench_nightly(members: int, entries: int) -> None:
     from loyalty.services.ledger import points_expire, points_release
 
     tenant = _tenant("bench-loyalty-ledger")
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         _ledger(cursor, tenant.pk, members, entries)
     with scope(tenant=tenant):
         started = time.perf_counter()
@@ -249,7 +247,7 @@ def bench_panel(entries: int, repeat: int) -> None:
     from loyalty.panels import customer_panel_context
 
     tenant = _tenant("bench-loyalty-panel")
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         _ledger(cursor, tenant.pk, 1, entries)
     with scope(tenant=tenant):
         member = Member.objects.get(tenant=tenant)

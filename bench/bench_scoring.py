@@ -39,9 +39,10 @@ def target_for(customers: int) -> float:
 
 
 def clear_scores(tenant) -> None:
+    from common import as_owner
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:
         for table in (
             # the dashboard's per-run summaries and facts (they reference the runs)
             "segmentation_segmentrunsize",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from campaigns import services
 from campaigns.models import Campaign, CampaignStatus
 from crm.models import Tenant
+from crm.rls import all_tenants
 from crm.tasks import TenantTask, enqueue_on_commit
 
 RETRYABLE = {
@@ -30,12 +31,12 @@ RETRYABLE = {
 
 
 def _tenants_with(statuses: list[str]) -> list[int]:
-    return list(
-        Campaign.objects.with_scopes_disabled()
-        .filter(status__in=statuses, tenant__is_active=True)
-        .values_list("tenant_id", flat=True)
-        .distinct()
-    )
+    with all_tenants(reason="campaigns: tenants with campaign work"):
+        return list(
+            Campaign.objects.filter(status__in=statuses, tenant__is_active=True)
+            .values_list("tenant_id", flat=True)
+            .distinct()
+        )
 
 
 @shared_task(name="campaigns.tasks.campaigns_tick_everywhere")
@@ -84,13 +85,13 @@ def send_campaign(tenant: Tenant, campaign_id: int) -> int:
 
 @shared_task(name="campaigns.tasks.campaigns_triggers_everywhere")
 def campaigns_triggers_everywhere() -> int:
-    tenant_ids = list(
-        Campaign.objects.with_scopes_disabled()
-        .filter(status=CampaignStatus.RUNNING, tenant__is_active=True)
-        .exclude(trigger="")
-        .values_list("tenant_id", flat=True)
-        .distinct()
-    )
+    with all_tenants(reason="campaigns: tenants with triggered campaigns"):
+        tenant_ids = list(
+            Campaign.objects.filter(status=CampaignStatus.RUNNING, tenant__is_active=True)
+            .exclude(trigger="")
+            .values_list("tenant_id", flat=True)
+            .distinct()
+        )
     for tenant_id in tenant_ids:
         enqueue_on_commit(evaluate_triggers, tenant_id)
     return len(tenant_ids)

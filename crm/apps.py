@@ -10,7 +10,13 @@ class CrmConfig(AppConfig):
     verbose_name = _("Tenancy and access")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from crm.navigation import MenuItem, register_menu_item
+        from crm.rls import post_migrate_handler
+
+        # After every migrate: the app role, its grants and a policy on every tenant table.
+        post_migrate.connect(post_migrate_handler, sender=self)
 
         register_menu_item(
             MenuItem(

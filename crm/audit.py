@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django_scopes import scope
 
-from crm.models import AuditEntry, Tenant
+from crm.models import AuditEntry, CrossTenantAccess, Tenant
 
 
 def user_or_none(actor: Any | None) -> Any | None:
@@ -24,11 +25,19 @@ def audit_log(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit entry; `actor` is a user or None for the system (nightly jobs)."""
-    return AuditEntry.objects.with_scopes_disabled().create(
-        tenant=tenant,
-        actor=user_or_none(actor),
-        action=action,
-        object_type=target._meta.label_lower if target is not None else "",
-        object_id=str(target.pk) if target is not None else "",
-        data=data or {},
-    )
+    # The entry is the given tenant's row, whatever scope the caller is in (an invitation
+    # accepted before joining, a cross-tenant job): written in that tenant's scope.
+    with scope(tenant=tenant):
+        return AuditEntry.objects.create(
+            tenant=tenant,
+            actor=user_or_none(actor),
+            action=action,
+            object_type=target._meta.label_lower if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            data=data or {},
+        )
+
+
+def cross_tenant_access_log(*, reason: str, actor: Any | None) -> CrossTenantAccess:
+    """Record one use of the row-level security bypass (crm.rls.all_tenants)."""
+    return CrossTenantAccess.objects.create(reason=reason[:200], actor=user_or_none(actor))

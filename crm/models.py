@@ -157,6 +157,30 @@ class Invitation(models.Model):
         return f"{self.email} → {self.tenant} ({self.get_role_display()})"
 
 
+class CrossTenantAccess(models.Model):
+    """One use of the row-level security bypass (crm.rls.all_tenants): why, by whom, when.
+    Not tenant-owned: it records work that belongs to no single tenant."""
+
+    reason = models.CharField(_("reason"), max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("cross-tenant access")
+        verbose_name_plural = _("cross-tenant accesses")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
 class TenantOwnedModel(models.Model):
     """Base for business data: a non-null tenant and a manager that refuses to run unscoped.
 

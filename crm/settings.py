@@ -107,6 +107,9 @@ else:
 # Parallel test runs on one server each name their own test database.
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
+# Row-level security (crm/rls.py): the backend works as the app role, with the tenant of the
+# django-scopes scope in force set on the connection before each statement.
+DATABASES["default"]["ENGINE"] = "crm.database"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from faker.providers.person.tr_TR import Provider as FakerPerson
 
 from crm.models import Membership, Role, Tenant
+from crm.rls import owner_mode
 from customers.activity import customer_activity_refresh
 from customers.models import (
     ConsentRecord,
@@ -392,7 +393,9 @@ def scale_data_generate(
         log(f"{name}: {timings[name]:.1f} s")
 
     rng = random.Random(seed)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Dropping and rebuilding indexes and ANALYZE are the tables' owner's: a data generator
+    # works as the owner, not as the row-level security role (crm/rls.py).
+    with owner_mode(), transaction.atomic(), connection.cursor() as cursor:
         with step("catalogue and owners"):
             products = catalogue_ensure(tenant=tenant)
             owners = _owners_ensure(tenant=tenant)
@@ -471,7 +474,7 @@ def scale_data_generate(
         cursor.execute("DROP TABLE scale_plan, scale_offsets")
     with step("customer activity"):
         customer_activity_refresh(tenant=tenant)
-    with step("analyze"), connection.cursor() as cursor:
+    with step("analyze"), owner_mode(), connection.cursor() as cursor:
         for model in (
             Customer,
             Transaction,

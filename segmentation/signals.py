@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django_scopes import scope
+
 from crm.models import Tenant
 
 
@@ -9,4 +11,6 @@ def tenant_created(sender, instance: Tenant, created: bool, raw: bool = False, *
     if created and not raw:
         from segmentation.services import segmentation_defaults_ensure
 
-        segmentation_defaults_ensure(tenant=instance)
+        # The new tenant's own rows: written in its scope (row-level security, crm/rls.py).
+        with scope(tenant=instance):
+            segmentation_defaults_ensure(tenant=instance)

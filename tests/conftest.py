@@ -10,8 +10,10 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 from django_scopes import scope
+from django_scopes.state import state
 
 from crm.models import Role
+from crm.rls import bypass_outside_scopes_set
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 
@@ -46,6 +48,19 @@ def _own_cache_keys(settings):
 def _fast_password_hashing(settings):
     # Every fixture user gets a password; the production hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _rls_bypass_outside_scopes(request):
+    """Row-level security (crm/rls.py): outside a tenant scope the test sees every tenant, as
+    the fixtures and checks were written; inside one (requests, tasks, `scope(tenant=...)`) the
+    database confines to that tenant. `@pytest.mark.rls_strict` tests have no bypass."""
+    if request.node.get_closest_marker("rls_strict"):
+        yield
+        return
+    token = bypass_outside_scopes_set("tests")
+    yield
+    state.reset(token)
 
 
 @pytest.fixture

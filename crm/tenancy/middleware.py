@@ -15,9 +15,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from crm.models import Tenant
+from crm.rls import all_tenants
 from crm.tenancy.selectors import role_in_tenant, tenants_administered_by
 
 ADMIN_TENANT_SESSION_KEY = "admin_tenant_id"
@@ -67,7 +68,9 @@ class TenantMiddleware:
         """Django admin: superusers see every tenant; a tenant admin sees their chosen tenant."""
         user = request.user
         if user.is_authenticated and user.is_superuser:
-            with scopes_disabled():
+            with all_tenants(
+                reason=f"admin {request.method} {request.path_info}"[:200], actor=user
+            ):
                 return self.get_response(request)
         tenant = None
         if user.is_authenticated:

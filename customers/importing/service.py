@@ -9,6 +9,7 @@ lose all the work on a late failure.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import queue
@@ -549,7 +550,11 @@ def _store_in_background(prepared: Iterator[PreparedChunk], store) -> None:
         finally:
             connection.close()
 
-    writer = threading.Thread(target=write_chunks, name="import-writer", daemon=True)
+    # In the caller's context: its tenant scope, which row-level security follows (crm/rls.py).
+    context = contextvars.copy_context()
+    writer = threading.Thread(
+        target=context.run, args=(write_chunks,), name="import-writer", daemon=True
+    )
     writer.start()
     try:
         for chunk in prepared:

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from crm.models import Tenant
+from crm.rls import all_tenants
 from loyalty.models import Programme
 from loyalty.services.cashback import cashback_award_all
 from loyalty.services.ledger import (
@@ -25,7 +25,7 @@ CATCH_UP = timedelta(days=3)
 
 
 def tenants_with_programme() -> list[int]:
-    with scopes_disabled():
+    with all_tenants(reason="loyalty: tenants with an active programme"):
         return list(
             Programme.objects.filter(is_active=True, tenant__is_active=True)
             .values_list("tenant_id", flat=True)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_scopes import scope
 
 from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
@@ -54,23 +55,25 @@ def nightly_predictions_schedule(*, now: datetime) -> list[PredictionRun]:
         local = now.astimezone(tenant.zone)
         if local.hour != NIGHTLY_HOUR:
             continue
-        runs = PredictionRun.objects.with_scopes_disabled()
-        if runs.filter(
-            tenant=tenant, trigger=PredictionTrigger.NIGHTLY, local_date=local.date()
-        ).exists():
-            continue
-        try:
-            with transaction.atomic():
-                run = runs.create(
-                    tenant=tenant,
-                    trigger=PredictionTrigger.NIGHTLY,
-                    local_date=local.date(),
-                    as_of=local.date(),
-                    is_live=True,
-                )
-                enqueue_on_commit(predict, tenant.pk, run.pk)
-        except IntegrityError:  # another scheduler got there first
-            continue
+        # The tenant's own rows: in its scope, so row-level security lets them through.
+        with scope(tenant=tenant):
+            runs = PredictionRun.objects.with_scopes_disabled()
+            if runs.filter(
+                tenant=tenant, trigger=PredictionTrigger.NIGHTLY, local_date=local.date()
+            ).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    run = runs.create(
+                        tenant=tenant,
+                        trigger=PredictionTrigger.NIGHTLY,
+                        local_date=local.date(),
+                        as_of=local.date(),
+                        is_live=True,
+                    )
+                    enqueue_on_commit(predict, tenant.pk, run.pk)
+            except IntegrityError:  # another scheduler got there first
+                continue
         queued.append(run)
     return queued
 

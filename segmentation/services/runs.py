@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
@@ -127,14 +128,20 @@ def nightly_recomputes_schedule(*, now: datetime) -> list[ScoreRun]:
 
     queued = []
     for tenant, local_date in tenants_due_for_nightly(now=now):
-        runs = ScoreRun.objects.with_scopes_disabled()
-        if runs.filter(tenant=tenant, trigger=RunTrigger.NIGHTLY, local_date=local_date).exists():
-            continue
-        try:
-            with transaction.atomic():
-                run = runs.create(tenant=tenant, trigger=RunTrigger.NIGHTLY, local_date=local_date)
-                enqueue_on_commit(recompute_scores, tenant.pk, run.pk)
-        except IntegrityError:  # another scheduler got there first
-            continue
+        # The tenant's own rows: in its scope, so row-level security lets them through.
+        with scope(tenant=tenant):
+            runs = ScoreRun.objects.with_scopes_disabled()
+            if runs.filter(
+                tenant=tenant, trigger=RunTrigger.NIGHTLY, local_date=local_date
+            ).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    run = runs.create(
+                        tenant=tenant, trigger=RunTrigger.NIGHTLY, local_date=local_date
+                    )
+                    enqueue_on_commit(recompute_scores, tenant.pk, run.pk)
+            except IntegrityError:  # another scheduler got there first
+                continue
         queued.append(run)
     return queued

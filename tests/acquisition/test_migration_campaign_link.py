@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django_scopes import scopes_disabled
 
 from acquisition.models import AcquisitionCost, Lead
+from crm.rls import owner_mode
 from tests.acquisition.conftest import make_campaign, make_lead
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +24,10 @@ def migrate(targets) -> None:
     with connection.cursor() as cursor:
         # The test's rows are checked now: pending deferred checks forbid ALTER TABLE.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
+    with owner_mode():  # migrations are the tables' owner's (crm/rls.py)
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
 
 
 def test_campaign_texts_become_links_where_they_name_one_campaign(tenant, other_tenant):

@@ -71,7 +71,7 @@ def settings_from(tmp_path: Path, env_file_text: str = "", **variables: str) -> 
 def test_database_url_is_parsed(tmp_path):
     database = settings_from(tmp_path, **PRODUCTION)["database"]
     assert database == {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "crm.database",  # PostgreSQL with row-level security in force (crm/rls.py)
         "NAME": "crm_prod",
         "USER": "crm",
         "HOST": "db.example.com",

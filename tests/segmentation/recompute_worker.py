@@ -20,6 +20,8 @@ def main(tenant_id: int, run_id: int, seconds: float) -> None:
     import django
 
     django.setup()
+    from django_scopes import scope
+
     from crm.models import Tenant
     from segmentation.metrics import Metric, register_metric
     from segmentation.services import scores_recompute
@@ -33,7 +35,9 @@ def main(tenant_id: int, run_id: int, seconds: float) -> None:
             f"pg_sleep({seconds}) WHERE c.tenant_id = {{tenant}}",
         )
     )
-    scores_recompute(tenant=Tenant.objects.get(pk=tenant_id), run_id=run_id)
+    tenant = Tenant.objects.get(pk=tenant_id)
+    with scope(tenant=tenant):  # as the Celery task does (crm.tasks.TenantTask)
+        scores_recompute(tenant=tenant, run_id=run_id)
 
 
 if __name__ == "__main__":
