@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from crm.audit import audit_log
-from crm.models import AuditEntry, Membership, Role, Tenant
+from crm.models import AuditEntry, CrossTenantAccess, Membership, Role, Tenant
 from crm.services import member_remove, member_role_change, membership_set
 from crm.tenancy.admin import ReadOnlyTenantScopedAdmin, may_configure
 from crm.tenancy.selectors import is_last_admin
@@ -129,3 +129,28 @@ class AuditEntryAdmin(ReadOnlyTenantScopedAdmin):
     list_filter = ("action",)
     search_fields = ("action", "object_id")
     readonly_fields = ("created_at", "action", "actor", "object_type", "object_id", "data")
+
+
+@admin.register(CrossTenantAccess)
+class CrossTenantAccessAdmin(admin.ModelAdmin):
+    """Who used the row-level security bypass, and why: superusers only, read-only."""
+
+    list_display = ("created_at", "reason", "actor")
+    search_fields = ("reason",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "reason", "actor")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_scopes import scope
 
 from crm.models import AuditEntry, CrossTenantAccess, Tenant
@@ -41,3 +44,12 @@ def audit_log(
 def cross_tenant_access_log(*, reason: str, actor: Any | None) -> CrossTenantAccess:
     """Record one use of the row-level security bypass (crm.rls.all_tenants)."""
     return CrossTenantAccess.objects.create(reason=reason[:200], actor=user_or_none(actor))
+
+
+def cross_tenant_access_purge(*, now: Any | None = None) -> int:
+    """Delete bypass records older than CRM_CROSS_TENANT_ACCESS_RETENTION_DAYS; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(
+        days=settings.CRM_CROSS_TENANT_ACCESS_RETENTION_DAYS
+    )
+    deleted, _ = CrossTenantAccess.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -179,6 +179,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CRM_MAX_PARAMETER_LENGTH = env.int("CRM_MAX_PARAMETER_LENGTH", default=2000)
 # Days an import's uploaded file and its rejected rows (personal data) are kept after it ends.
 CRM_IMPORT_RETENTION_DAYS = env.int("CRM_IMPORT_RETENTION_DAYS", default=30)
+# Days a record of the row-level security bypass (crm.CrossTenantAccess) is kept: the campaign
+# tick alone writes one a minute, so the table is purged nightly.
+CRM_CROSS_TENANT_ACCESS_RETENTION_DAYS = env.int(
+    "CRM_CROSS_TENANT_ACCESS_RETENTION_DAYS", default=180
+)
 # Longest a single statement of a score recompute may run (seconds); past it the run fails with
 # that reason, the previous scores stay and the tenant's lock is released.
 CRM_RECOMPUTE_STATEMENT_TIMEOUT = env.int("CRM_RECOMPUTE_STATEMENT_TIMEOUT", default=30 * 60)
@@ -263,6 +268,10 @@ CELERY_BEAT_SCHEDULE = {
     "customers-import-files-purge": {
         "task": "customers.tasks.purge_import_files_everywhere",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "crm-cross-tenant-access-purge": {
+        "task": "crm.tasks.purge_cross_tenant_access",
+        "schedule": crontab(hour=3, minute=45),
     },
     "customers-activity-refresh": {
         "task": "customers.tasks.refresh_customer_activity_everywhere",

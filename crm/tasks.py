@@ -12,7 +12,7 @@ from celery import Task, shared_task
 from django.db import transaction
 from django_scopes import scope
 
-from crm.audit import audit_log
+from crm.audit import audit_log, cross_tenant_access_purge
 from crm.models import Tenant
 
 
@@ -39,3 +39,9 @@ def ping(tenant: Tenant, note: str = "") -> int:
     """
     entry = audit_log(tenant=tenant, actor=None, action="crm.celery.ping", data={"note": note})
     return entry.pk
+
+
+@shared_task(name="crm.tasks.purge_cross_tenant_access")
+def purge_cross_tenant_access() -> int:
+    """Nightly: forget bypass records past their retention (not tenant-owned: no scope needed)."""
+    return cross_tenant_access_purge()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.audit import audit_log
-from crm.models import AuditEntry, Membership, Role
+from crm.models import AuditEntry, CrossTenantAccess, Membership, Role
 from customers.models import Product
 from tests.factories import (
     MembershipFactory,
@@ -258,3 +258,15 @@ def test_admin_delete_of_a_member_is_audited(admin_client_, tenant, sales_user):
     assert not Membership.objects.filter(pk=membership.pk).exists()
     with scope(tenant=tenant):
         assert AuditEntry.objects.filter(action="crm.member.removed").count() == 1
+
+
+def test_superuser_reads_the_cross_tenant_access_log(superuser_client):
+    CrossTenantAccess.objects.create(reason="campaigns: tenants with campaign work")
+    response = superuser_client.get(reverse("admin:crm_crosstenantaccess_changelist"))
+    assert response.status_code == 200
+    assert "campaigns: tenants with campaign work" in response.content.decode()
+
+
+def test_tenant_admin_cannot_read_the_cross_tenant_access_log(admin_client_):
+    response = admin_client_.get(reverse("admin:crm_crosstenantaccess_changelist"))
+    assert response.status_code in (302, 403)
