@@ -89,6 +89,16 @@ def customers_add_tag(*, tenant: Tenant, actor: Any, customer_ids: list[int], ta
     return changed
 
 
+def customers_apply_registered(
+    *, tenant: Tenant, actor: Any, customer_ids: list[int], apply: Any, value: Any
+) -> int:
+    """A bulk action another app registered (list_extensions.ListBulkAction): the selection is
+    checked here (not empty, at most MAX_SELECTION); the action filters by tenant itself and
+    audits what it did."""
+    _selected(tenant=tenant, customer_ids=customer_ids)
+    return apply(tenant=tenant, actor=actor, customer_ids=customer_ids, value=value)
+
+
 # --- saved views -------------------------------------------------------------------------------
 
 

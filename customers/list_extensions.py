@@ -1,15 +1,18 @@
 """The customer-list registry: higher apps add columns, filters and sorts to the customer list.
 
 `customers` never imports the apps that contribute (segmentation, loyalty, ...): they call
-`register_list_column`, `register_list_filter` and `register_list_sort` in their
-AppConfig.ready(). Everything stays set-based:
+`register_list_column`, `register_list_filter`, `register_list_sort` and
+`register_list_bulk_action` in their AppConfig.ready(). Everything stays set-based:
 
 - a column loads its values for the whole page at once: `values(tenant=, customer_ids=)` returns
   {customer id: value}, one query per column and page (never one per row);
 - a filter is a django-filter Filter built for the tenant (choices are the tenant's own), whose
   method narrows the queryset in SQL;
 - a sort orders the queryset in SQL (`apply(queryset, tenant=)`); a sort that cannot use an
-  index at a million customers should say so in its docstring and be measured in bench/.
+  index at a million customers should say so in its docstring and be measured in bench/;
+- a bulk action acts on the ticked rows in one statement (`apply(tenant=, actor=,
+  customer_ids=, value=)` returns how many changed, raises list_actions.ListActionError with a
+  message for the user); its one select's options are the tenant's own (`choices(tenant=)`).
 """
 
 from __future__ import annotations
@@ -64,9 +67,25 @@ class ListSort:
     notes: str = field(default="", compare=False)
 
 
+@dataclass(frozen=True)
+class ListBulkAction:
+    key: str  # the value of the bulk form's `action`, e.g. "segment"; also its select's name
+    label: str | Promise  # in the action select: "Add to segment"
+    field_label: str | Promise  # the label of its own select: "Segment"
+    # (tenant=) -> [(value, label), ...]: one query, the tenant's own options.
+    choices: Callable[..., list[tuple[Any, str]]]
+    # (tenant=, actor=, customer_ids=, value=) -> how many customers changed.
+    apply: Callable[..., int]
+    # count -> the success message ("Added to the segment: 3 customers.").
+    message: Callable[[int], str]
+    permission: str = "customers.edit"
+    order: int = 100
+
+
 _columns: dict[str, ListColumn] = {}
 _filters: dict[str, ListFilter] = {}
 _sorts: dict[str, ListSort] = {}
+_bulk_actions: dict[str, ListBulkAction] = {}
 
 
 def register_list_column(column: ListColumn) -> None:
@@ -79,6 +98,10 @@ def register_list_filter(list_filter: ListFilter) -> None:
 
 def register_list_sort(sort: ListSort) -> None:
     _sorts[sort.key] = sort
+
+
+def register_list_bulk_action(action: ListBulkAction) -> None:
+    _bulk_actions[action.key] = action
 
 
 def _allowed(items: Iterable[Any], role: str | None) -> list[Any]:
@@ -99,6 +122,10 @@ def list_filters(*, role: str | None = None) -> list[ListFilter]:
 
 def list_sorts(*, role: str | None = None) -> list[ListSort]:
     return _allowed(_sorts.values(), role)
+
+
+def list_bulk_actions(*, role: str | None = None) -> list[ListBulkAction]:
+    return _allowed(_bulk_actions.values(), role)
 
 
 def column_values(

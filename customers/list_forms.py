@@ -3,6 +3,7 @@ current filters as a view."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -36,15 +37,36 @@ class BulkActionForm(forms.Form):
     owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
 
-    def __init__(self, *args: Any, members, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members, tenant=None, registered: Sequence[Any] = (), **kwargs: Any
+    ) -> None:
+        """`registered`: the bulk actions other apps registered (list_extensions) that the
+        user's role may use; each adds an action choice and a select named by its key."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members
         self.fields["owner"].empty_label = _("Nobody")
+        self.registered = {action.key: action for action in registered}
+        self.fields["action"].choices = [
+            *self.fields["action"].choices,
+            *((action.key, action.label) for action in registered),
+        ]
+        for action in registered:
+            self.fields[action.key] = forms.ChoiceField(
+                label=action.field_label,
+                choices=[("", _("Choose…")), *action.choices(tenant=tenant)],
+                required=False,
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("action") == self.TAG and not (cleaned.get("tag") or "").strip():
+        action = cleaned.get("action")
+        if action == self.TAG and not (cleaned.get("tag") or "").strip():
             self.add_error("tag", _("Write the tag to add."))
+        if action in self.registered and not cleaned.get(action):
+            self.add_error(
+                action,
+                _("Choose the “%(field)s”.") % {"field": self.registered[action].field_label},
+            )
         return cleaned
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.decimals import format_money
-from crm.tenancy.permissions import tenant_permission_required
+from crm.tenancy.permissions import role_has_permission, tenant_permission_required
 from customers import list_actions, selectors, services
 from customers.filters import DEFAULT_SORT
 from customers.forms import (
@@ -33,6 +33,7 @@ from customers.forms import (
     InteractionForm,
     TransactionForm,
 )
+from customers.list_extensions import list_bulk_actions
 from customers.list_forms import BulkActionForm, SavedViewForm
 from customers.panels import customer_panels_for
 from customers.regions import PROVINCES
@@ -110,6 +111,12 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "sort_key": filterset.sort_key,
         "saved_views": list_actions.saved_views_of(tenant=request.tenant, user=request.user),
         "bulk_actions": BulkActionForm.base_fields["action"].choices,
+        "registered_bulk_actions": [
+            (action, action.choices(tenant=request.tenant))
+            for action in list_bulk_actions(role=role)
+        ]
+        if role_has_permission(role, "customers.edit")
+        else [],
         "members": list(selectors.tenant_members(tenant=request.tenant)),
         "list_url": request.get_full_path() if clean_url is None else clean_url,
         "sort_query_string": without_sort.urlencode(),
@@ -139,15 +146,31 @@ def _back_to_list(request: HttpRequest) -> str:
 @tenant_permission_required("customers.edit")
 @require_POST
 def customer_bulk_action(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    """Assign an owner to, or tag, the customers ticked on the list; say how many changed."""
-    form = BulkActionForm(request.POST, members=selectors.tenant_members(tenant=request.tenant))
+    """Assign an owner to, tag, or apply a registered action (list_extensions: add to a
+    segment, ...) to the customers ticked on the list; say how many changed."""
+    form = BulkActionForm(
+        request.POST,
+        members=selectors.tenant_members(tenant=request.tenant),
+        tenant=request.tenant,
+        registered=list_bulk_actions(role=request.tenant_role),
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect(_back_to_list(request))
     data = form.cleaned_data
     try:
-        if data["action"] == BulkActionForm.OWNER:
+        if data["action"] in form.registered:
+            action = form.registered[data["action"]]
+            changed = list_actions.customers_apply_registered(
+                tenant=request.tenant,
+                actor=request.user,
+                customer_ids=data["customers"],
+                apply=action.apply,
+                value=data[action.key],
+            )
+            message = action.message(changed)
+        elif data["action"] == BulkActionForm.OWNER:
             changed = list_actions.customers_assign_owner(
                 tenant=request.tenant,
                 actor=request.user,
@@ -158,7 +181,7 @@ def customer_bulk_action(request: HttpRequest, tenant_slug: str) -> HttpResponse
                 "Owner changed for %(count)s customer.",
                 "Owner changed for %(count)s customers.",
                 changed,
-            )
+            ) % {"count": changed}
         else:
             changed = list_actions.customers_add_tag(
                 tenant=request.tenant,
@@ -168,11 +191,11 @@ def customer_bulk_action(request: HttpRequest, tenant_slug: str) -> HttpResponse
             )
             message = ngettext(
                 "Tag added to %(count)s customer.", "Tag added to %(count)s customers.", changed
-            )
+            ) % {"count": changed}
     except list_actions.ListActionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, message % {"count": changed})
+        messages.success(request, message)
     return redirect(_back_to_list(request))
 
 

@@ -86,14 +86,30 @@ class SegmentationConfig(AppConfig):
     def _register_list_extensions(self) -> None:
         """Tier and score on the customer list (customers/list_extensions.py)."""
         from customers.list_extensions import (
+            ListBulkAction,
             ListColumn,
             ListFilter,
             ListSort,
+            register_list_bulk_action,
             register_list_column,
             register_list_filter,
             register_list_sort,
         )
-        from segmentation import list_columns
+        from segmentation import list_actions, list_columns
+
+        # "Add to segment" on the list's selection: hand-picked members (managers, who manage
+        # segments).
+        register_list_bulk_action(
+            ListBulkAction(
+                key="segment",
+                label=_("Add to segment"),
+                field_label=_("Segment"),
+                choices=list_actions.segment_choices,
+                apply=list_actions.customers_add_to_segment,
+                message=list_actions.added_message,
+                permission="segments.manage",
+            )
+        )
 
         register_list_column(
             ListColumn(

@@ -979,3 +979,40 @@ class SegmentSnapshotMember(TenantOwnedModel):
                 fields=["snapshot", "customer"], name="segment_snapshot_member_unique"
             ),
         ]
+
+
+class HandPickedCustomer(TenantOwnedModel):
+    """A customer added to a segment by hand ("Add to segment" on the customer list).
+
+    A hand-picked customer is in the segment whatever its criteria say: membership is the
+    criteria's customers OR the hand-picked ones (segment_selectors.segment_members). Rows are
+    written by services.hand_picked from customers of the segment's tenant only."""
+
+    segment = models.ForeignKey(
+        Segment, on_delete=models.CASCADE, related_name="hand_picked", verbose_name=_("segment")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hand-picked customer")
+        verbose_name_plural = _("hand-picked customers")
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "customer"], name="hand_picked_customer_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}: {self.customer_id}"

@@ -24,6 +24,10 @@ are in `SegmentCriteria.extra` and join the same query with AND.
 Criteria on the facts (tier, status, class, growth, categories, last purchase) and the score
 read the last successful recompute; a customer added since is in no segment that uses them.
 Archived customers are never members.
+
+Hand-picked customers ("Add to segment" on the customer list, HandPickedCustomer) are members
+whatever the criteria say: a segment's members are its criteria's customers OR its hand-picked
+ones, in the same one query (``segment_members``, the segment page's figures, snapshots).
 """
 
 from __future__ import annotations
@@ -35,11 +39,12 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer
 from segmentation.criteria import extra_description, extra_q
-from segmentation.models import RunFigures, RunStatus, ScoreRun, Segment
+from segmentation.models import HandPickedCustomer, RunFigures, RunStatus, ScoreRun, Segment
 
 
 @dataclass(frozen=True)
@@ -143,15 +148,36 @@ def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
     return q
 
 
-def criteria_members(*, tenant: Tenant, criteria: SegmentCriteria) -> QuerySet[Customer]:
-    return Customer.objects.filter(tenant=tenant, archived_at__isnull=True).filter(
-        criteria_q(tenant=tenant, criteria=criteria)
+def hand_picked_ids(*, tenant: Tenant, segment_id: int) -> QuerySet[HandPickedCustomer]:
+    """The ids of the customers hand-picked into a segment (a subquery)."""
+    return HandPickedCustomer.objects.filter(tenant=tenant, segment_id=segment_id).values(
+        "customer_id"
     )
 
 
+def hand_picked_segment_id(*, tenant: Tenant, value: str | None) -> int | None:
+    """The id of the tenant's segment named by a request parameter, or None."""
+    if not value or not value.isdigit():
+        return None
+    return Segment.objects.filter(tenant=tenant, pk=int(value)).values_list("pk", flat=True).first()
+
+
+def criteria_members(
+    *, tenant: Tenant, criteria: SegmentCriteria, segment_id: int | None = None
+) -> QuerySet[Customer]:
+    """Customers matching `criteria`; with `segment_id`, also that segment's hand-picked ones."""
+    q = criteria_q(tenant=tenant, criteria=criteria)
+    if segment_id is not None and not criteria.is_empty():  # empty criteria take everyone
+        q |= Q(pk__in=hand_picked_ids(tenant=tenant, segment_id=segment_id))
+    return Customer.objects.filter(tenant=tenant, archived_at__isnull=True).filter(q)
+
+
 def segment_members(*, tenant: Tenant, segment: Segment) -> QuerySet[Customer]:
-    """The segment's customers now: one query (no order; add one for a list)."""
-    return criteria_members(tenant=tenant, criteria=SegmentCriteria.of(segment))
+    """The segment's customers now (criteria OR hand-picked): one query (no order; add one for
+    a list)."""
+    return criteria_members(
+        tenant=tenant, criteria=SegmentCriteria.of(segment), segment_id=segment.pk
+    )
 
 
 def segment_member_count(*, tenant: Tenant, segment: Segment) -> int:
@@ -182,8 +208,13 @@ def base_revenue(*, tenant: Tenant) -> Decimal | None:
     )
 
 
-def criteria_figures(*, tenant: Tenant, criteria: SegmentCriteria) -> SegmentFigures:
-    totals = criteria_members(tenant=tenant, criteria=criteria).aggregate(
+def criteria_figures(
+    *, tenant: Tenant, criteria: SegmentCriteria, segment_id: int | None = None
+) -> SegmentFigures:
+    """Count and revenue of the criteria's customers (with `segment_id`, and the segment's
+    hand-picked ones) in one aggregate query."""
+    members = criteria_members(tenant=tenant, criteria=criteria, segment_id=segment_id)
+    totals = members.aggregate(
         customers=Count("pk"),
         revenue=Coalesce(
             Sum("facts__revenue"),
@@ -196,3 +227,25 @@ def criteria_figures(*, tenant: Tenant, criteria: SegmentCriteria) -> SegmentFig
     if total:
         share = (Decimal(100) * totals["revenue"] / total).quantize(Decimal("0.01"))
     return SegmentFigures(totals["customers"], totals["revenue"], share)
+
+
+def hand_picked_customers(
+    *, tenant: Tenant, segment: Segment, limit: int = 50
+) -> tuple[int, list[HandPickedCustomer]]:
+    """How many customers are hand-picked into `segment`, and the latest `limit` of them (with
+    the customer and who added them): two queries."""
+    picked = HandPickedCustomer.objects.filter(tenant=tenant, segment=segment)
+    rows = list(picked.select_related("customer", "added_by").order_by("-added_at", "-id")[:limit])
+    return picked.count(), rows
+
+
+def hand_picked_customer(
+    *, tenant: Tenant, segment: Segment, customer_id: int
+) -> HandPickedCustomer:
+    """One hand-picked customer of the segment (404 when the customer is not hand-picked)."""
+    return get_object_or_404(
+        HandPickedCustomer.objects.select_related("customer"),
+        tenant=tenant,
+        segment=segment,
+        customer_id=customer_id,
+    )

@@ -22,6 +22,9 @@ from segmentation.segment_selectors import (
     SegmentCriteria,
     criteria_figures,
     extra_descriptions,
+    hand_picked_customer,
+    hand_picked_customers,
+    hand_picked_segment_id,
     segment_members,
 )
 from segmentation.selectors import run_last_succeeded
@@ -96,7 +99,9 @@ def _segment_edit(request: HttpRequest, *, segment: Segment | None) -> HttpRespo
             )
     figures = None
     if segment is not None and not form.is_bound:
-        figures = criteria_figures(tenant=request.tenant, criteria=SegmentCriteria.of(segment))
+        figures = criteria_figures(
+            tenant=request.tenant, criteria=SegmentCriteria.of(segment), segment_id=segment.pk
+        )
     return render(
         request,
         "segmentation/segment_form.html",
@@ -108,11 +113,15 @@ def _segment_edit(request: HttpRequest, *, segment: Segment | None) -> HttpRespo
 @tenant_permission_required("segments.manage")
 @require_GET
 def segment_preview(request: HttpRequest, tenant_slug: str) -> HttpResponse:
-    """The builder's live count and revenue share (htmx, on every change)."""
+    """The builder's live count and revenue share (htmx, on every change); editing a segment
+    (?segment=<id>), its hand-picked customers count too."""
     form = _segment_form(request, data=request.GET, preview=True)
+    segment_id = hand_picked_segment_id(tenant=request.tenant, value=request.GET.get("segment"))
     figures = None
     if form.is_valid():
-        figures = criteria_figures(tenant=request.tenant, criteria=form.criteria())
+        figures = criteria_figures(
+            tenant=request.tenant, criteria=form.criteria(), segment_id=segment_id
+        )
     return render(request, "segmentation/_segment_preview.html", {"figures": figures, "form": form})
 
 
@@ -128,7 +137,7 @@ def segment_detail(request: HttpRequest, tenant_slug: str, segment_id: int) -> H
         "segmentation/segment.html",
         {
             "segment": segment,
-            "figures": criteria_figures(tenant=tenant, criteria=criteria),
+            "figures": criteria_figures(tenant=tenant, criteria=criteria, segment_id=segment.pk),
             "further_criteria": extra_descriptions(tenant=tenant, criteria=criteria),
             "tiers": Tier.objects.filter(tenant=tenant, pk__in=criteria.tier_ids).order_by(
                 "position"
@@ -140,7 +149,36 @@ def segment_detail(request: HttpRequest, tenant_slug: str, segment_id: int) -> H
             .select_related("created_by")
             .order_by("-created_at", "-id")[:10],
             "snapshot_form": SnapshotForm(),
+            "hand_picked": hand_picked_customers(tenant=tenant, segment=segment),
         },
+    )
+
+
+@login_required
+@tenant_permission_required("segments.manage")
+@require_http_methods(["GET", "POST"])
+def segment_customer_remove(
+    request: HttpRequest, tenant_slug: str, segment_id: int, customer_id: int
+) -> HttpResponse:
+    """GET asks for confirmation; POST takes the hand-picked customer out and says so."""
+    segment = get_object_or_404(Segment, pk=segment_id)
+    picked = hand_picked_customer(tenant=request.tenant, segment=segment, customer_id=customer_id)
+    if request.method == "POST":
+        services.segment_customer_remove(
+            tenant=request.tenant, actor=request.user, segment=segment, customer_id=customer_id
+        )
+        messages.success(
+            request,
+            _("“%(customer)s” is no longer hand-picked into “%(segment)s”.")
+            % {"customer": picked.customer.display_name, "segment": segment.name},
+        )
+        return redirect(
+            "segmentation:segment", tenant_slug=request.tenant.slug, segment_id=segment.pk
+        )
+    return render(
+        request,
+        "segmentation/segment_customer_remove.html",
+        {"segment": segment, "customer": picked.customer},
     )
 
 

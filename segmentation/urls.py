@@ -22,4 +22,9 @@ urlpatterns: list = [
     path("segments/<int:segment_id>/edit/", segment_views.segment_edit, name="segment_edit"),
     path("segments/<int:segment_id>/freeze/", segment_views.segment_freeze, name="segment_freeze"),
     path("segments/<int:segment_id>/delete/", segment_views.segment_delete, name="segment_delete"),
+    path(
+        "segments/<int:segment_id>/hand-picked/<int:customer_id>/remove/",
+        segment_views.segment_customer_remove,
+        name="segment_customer_remove",
+    ),
 ]

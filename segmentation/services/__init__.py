@@ -9,6 +9,7 @@ from segmentation.services.configuration import (
     value_keys_validate,
 )
 from segmentation.services.defaults import segmentation_defaults_ensure
+from segmentation.services.hand_picked import segment_customer_remove, segment_customers_add
 from segmentation.services.pins import PinError, tier_pin_remove, tier_pin_set
 from segmentation.services.recompute import RecomputeError, scores_recompute
 from segmentation.services.runs import (
@@ -38,6 +39,8 @@ __all__ = [
     "score_run_request",
     "scores_recompute",
     "segment_create",
+    "segment_customer_remove",
+    "segment_customers_add",
     "segment_delete",
     "segment_snapshot_create",
     "segment_update",

@@ -10,9 +10,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 
 from customers.activity import customer_activity_refresh
-from segmentation.services import scores_recompute
+from segmentation.services import scores_recompute, segment_create
 from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import sign_in
 from tests.factories import CustomerFactory, FeedbackFactory, InteractionFactory, TransactionFactory
@@ -149,18 +150,28 @@ def test_feedback_list_marks_overdue_feedback(page, live_server, tenant, sales_u
     assert serious_violations(page) == []
 
 
-def test_bulk_owner_and_a_saved_view(
+def test_bulk_owner_add_to_segment_and_a_saved_view(
     page, live_server, tenant, sales_user, manager_user, customers
 ):
-    sign_in(page, live_server, sales_user)
+    with scope(tenant=tenant):
+        segment = segment_create(tenant=tenant, actor=manager_user, data={"name": "Kıyı"})
+    sign_in(page, live_server, manager_user)
     page.goto(_list_url(live_server, tenant) + "?sort=-score")
     page.get_by_label("Select Ayşe Yılmaz").check()
     page.get_by_label("Select Burak Yılmaz").check()
     page.locator("#bulk-action").select_option("owner")
     page.locator("#bulk-owner").select_option(str(manager_user.pk))
-    page.get_by_role("button", name="Apply to selected").click()
-    page.wait_for_url("**/customers/?sort=-score")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply to selected").click()
     assert "Owner changed for 2 customers." in page.content()
+    page.get_by_label("Select Ayşe Yılmaz").check()
+    page.get_by_label("Select Cemile Yılmaz").check()
+    page.locator("#bulk-action").select_option("segment")
+    page.locator("#bulk-segment").select_option(str(segment.pk))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply to selected").click()
+    assert page.url.endswith("/customers/?sort=-score")
+    assert "2 customers added to the segment." in page.content()
     page.get_by_placeholder("Name of this view").fill("En değerliler")
     page.get_by_role("button", name="Save view").click()
     page.wait_for_url("**/customers/?sort=-score")

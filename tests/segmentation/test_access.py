@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from crm.models import AuditEntry
-from segmentation.models import ClassSettings, Segment, SegmentSnapshot
+from segmentation.models import ClassSettings, HandPickedCustomer, Segment, SegmentSnapshot
 from segmentation.services import segment_create
 from tests.segmentation import dashboard_base
 
@@ -35,7 +35,17 @@ PAGES = [
     ("segment", lambda b: {"segment_id": b["segment"].pk}, {}, MANAGERS),
     ("segment_edit", lambda b: {"segment_id": b["segment"].pk}, {}, MANAGERS),
     ("segment_delete", lambda b: {"segment_id": b["segment"].pk}, {}, MANAGERS),
+    ("segment_customer_remove", lambda b: _hand_picked(b), {}, MANAGERS),
 ]
+
+
+def _hand_picked(base) -> dict:
+    """The remove URL's kwargs, with customer B hand-picked into the Marmara segment first."""
+    with scopes_disabled():
+        HandPickedCustomer.objects.get_or_create(
+            tenant=base["segment"].tenant, segment=base["segment"], customer=base["b"]
+        )
+    return {"segment_id": base["segment"].pk, "customer_id": base["b"].pk}
 
 
 @pytest.fixture
