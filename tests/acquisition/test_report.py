@@ -30,9 +30,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from acquisition.models import AcquisitionCost, CohortSummary, Lead, SummaryRun
@@ -201,13 +203,13 @@ def test_a_lead_counts_in_the_month_of_its_creation_in_the_companys_time_zone(te
 
 
 def test_the_report_reads_the_nightly_summary_not_live_data(tenant, company):
-    make_lead(tenant, source="web_form")  # created now, in November
-    november = report(tenant, start=date(2026, 11, 1), end=date(2026, 11, 1))
-    assert november.lines == []
+    make_lead(tenant, source="web_form")  # created now
+    # This month in the company's time zone (not UTC's: they differ around midnight).
+    this_month = timezone.localdate(timezone=ZoneInfo(tenant.timezone)).replace(day=1)
+    assert report(tenant, start=this_month, end=this_month).lines == []
     with scopes_disabled():
         acquisition_summaries_compute(tenant=tenant)
-    november = report(tenant, start=date(2026, 11, 1), end=date(2026, 11, 1))
-    assert november.lines[0].leads == 1
+    assert report(tenant, start=this_month, end=this_month).lines[0].leads == 1
 
 
 def test_a_new_run_replaces_the_last(tenant, company):
