@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -38,6 +40,30 @@ def test_list_sorts_by_propensity_without_a_query_per_row(
         (row.propensity for row in rows), reverse=True
     )
     assert response.context["has_next"] is True
+
+
+def test_predicted_value_is_written_the_turkish_way(manager_client, tenant, synthetic_base):
+    predictions_run(tenant=tenant, as_of=AS_OF, live=True)
+    customer = synthetic_base[0]
+    with scopes_disabled():
+        CustomerPrediction.objects.filter(customer=customer).update(
+            predicted_value=Decimal("50914.82")
+        )
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
+
+    pages = [
+        manager_client.get(url("list", tenant)).content.decode(),
+        manager_client.get(
+            reverse(
+                "customers:detail",
+                kwargs={"tenant_slug": tenant.slug, "customer_id": customer.pk},
+            )
+        ).content.decode(),
+    ]
+
+    for body in pages:
+        assert "50.914,82" in body
+        assert "50,914,82" not in body  # intcomma on an already localised number
 
 
 def test_customer_page_explains_the_prediction(manager_client, tenant, synthetic_base):
