@@ -1,5 +1,6 @@
 """Forms of the loyalty screens: adjusting points, applying a coupon, confirming a redemption,
-and the programme's settings (terms, tier multipliers, bonus rules)."""
+and the programme's settings (terms, tier multipliers, bonus rules, rewards, coupon batches,
+cashback rules)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,26 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from crm.fields import LocalizedDecimalField
 from crm.models import Tenant
 from customers.models import ProductCategory
-from loyalty.models import BonusRule, Programme, TierMultiplier
+from loyalty.models import (
+    BonusRule,
+    CashbackRule,
+    CouponBatch,
+    DiscountType,
+    Programme,
+    Reward,
+    TierMultiplier,
+)
+from loyalty.services.cashback import CASHBACK_RULE_FIELDS
+from loyalty.services.coupons import MAX_BATCH
 from loyalty.services.programme import BONUS_RULE_FIELDS, PROGRAMME_FIELDS, TierTerms
-from segmentation.models import Tier
+from loyalty.services.rewards import REWARD_FIELDS
+from segmentation.models import Segment, Tier
 
 
 class ConfirmForm(forms.Form):
@@ -150,3 +163,155 @@ class BonusRuleForm(forms.ModelForm):
 
     def values(self) -> dict:
         return {field: self.cleaned_data[field] for field in BONUS_RULE_FIELDS}
+
+
+class RewardForm(forms.ModelForm):
+    # Declared here: the model field's default queryset would be queried outside a scope.
+    tiers = forms.ModelMultipleChoiceField(
+        label=_("tiers allowed"),
+        queryset=Tier.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every tier."),
+    )
+
+    class Meta:
+        model = Reward
+        fields = list(REWARD_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tiers"].queryset = Tier.objects.filter(tenant=tenant).order_by("position")
+        self.fields["points_cost"].min_value = 1
+        if self.instance.pk:
+            self.initial["tiers"] = list(self.instance.tiers.values_list("pk", flat=True))
+        # After the fields: the form's field order follows the model's, tiers last.
+        self.order_fields([*REWARD_FIELDS[:-1], "tiers", "is_active"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day cannot be before the first."))
+        return cleaned
+
+    def values(self) -> dict:
+        return {
+            **{field: self.cleaned_data[field] for field in REWARD_FIELDS},
+            "tiers": list(self.cleaned_data["tiers"]),
+        }
+
+
+class CouponBatchForm(forms.Form):
+    """A batch of scratch cards: N codes with the same terms, for anyone or one segment."""
+
+    name = forms.CharField(label=_("name"), max_length=120)
+    size = forms.IntegerField(
+        label=_("number of codes"),
+        min_value=1,
+        max_value=MAX_BATCH,
+    )
+    discount_type = forms.ChoiceField(label=_("discount"), choices=DiscountType.choices)
+    value = LocalizedDecimalField(
+        label=_("value"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("An amount in the company's currency, or a percentage up to 100."),
+    )
+    min_spend = LocalizedDecimalField(
+        label=_("minimum spend"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        initial=Decimal("0"),
+    )
+    valid_until = forms.DateField(
+        label=_("valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    max_uses = forms.IntegerField(
+        label=_("uses per code"), min_value=1, max_value=1_000_000, initial=1
+    )
+    segment = forms.ModelChoiceField(
+        label=_("only for segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        help_text=_("Empty: anyone can use the codes."),
+    )
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.filter(tenant=tenant).order_by("name")
+        self.fields["size"].help_text = _("Up to %(max)s codes in one batch.") % {
+            "max": number_format(MAX_BATCH, force_grouping=True)
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        value = cleaned.get("value")
+        if cleaned.get("discount_type") == DiscountType.PERCENT and value and value > 100:
+            self.add_error("value", _("A percentage is at most 100."))
+        return cleaned
+
+
+class CouponCodeFilterForm(forms.Form):
+    """The batch page's filter: used or not, and the start of a code."""
+
+    USED_CHOICES = [("", _("All codes")), ("yes", _("Used")), ("no", _("Not used"))]
+
+    used = forms.ChoiceField(label=_("Used"), choices=USED_CHOICES, required=False)
+    code = forms.CharField(label=_("Code starts with"), max_length=30, required=False)
+
+    def used_value(self) -> bool | None:
+        if not self.is_valid():
+            return None
+        return {"yes": True, "no": False}.get(self.cleaned_data["used"])
+
+    def code_value(self) -> str:
+        return self.cleaned_data.get("code", "") if self.is_valid() else ""
+
+
+class CashbackRuleForm(forms.ModelForm):
+    # Declared here: the model field's default queryset would be queried outside a scope.
+    coupon_batch = forms.ModelChoiceField(
+        label=_("coupon like"),
+        queryset=CouponBatch.objects.none(),
+        required=False,
+        help_text=_("Issue each qualifying customer a coupon with this batch's terms."),
+    )
+
+    class Meta:
+        model = CashbackRule
+        fields = list(CASHBACK_RULE_FIELDS)
+        field_classes = {"threshold": LocalizedDecimalField}
+        help_texts = {
+            "threshold": _(
+                "Customers who spend at least this much in a month or quarter get the cashback "
+                "once, after the period ends."
+            ),
+            "points": _("0: no points, only the coupon."),
+        }
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coupon_batch"].queryset = CouponBatch.objects.filter(tenant=tenant).order_by(
+            "-created_at", "-id"
+        )
+        self.fields["threshold"].min_value = Decimal("0.01")
+        self.fields["threshold"].validators.append(MinValueValidator(Decimal("0.01")))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("points") and not cleaned.get("coupon_batch"):
+            self.add_error("points", _("Credit points, issue a coupon, or both."))
+        return cleaned
+
+    def values(self) -> dict:
+        return {field: self.cleaned_data[field] for field in CASHBACK_RULE_FIELDS}

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import Tenant
 from customers.models import Customer
 from loyalty.models import (
     BonusRule,
+    CashbackRule,
+    Coupon,
+    CouponBatch,
     Member,
     OverviewFigures,
     PointsEntry,
@@ -221,4 +225,86 @@ def coupon_batches(*, tenant: Tenant, limit: int = 20) -> list:
         CouponBatch.objects.filter(tenant=tenant)
         .annotate(codes=Count("coupons"), used=Count("coupons", filter=Q(coupons__uses__gt=0)))
         .order_by("-created_at", "-id")[:limit]
+    )
+
+
+# --- rewards, coupon batches and cashback rules, for tenant admins --------------------------
+
+
+def rewards_catalogue(*, tenant: Tenant) -> list[Reward]:
+    """Every reward, those on offer first, with the tiers it is offered to."""
+    return list(
+        Reward.objects.filter(tenant=tenant)
+        .prefetch_related("tiers")
+        .annotate(redeemed=Count("redemptions"))
+        .order_by("-is_active", "points_cost", "name", "id")
+    )
+
+
+def _coupon_count(**filters) -> Subquery:
+    # A subquery per figure reads the (batch, uses) index alone; a join would read every code.
+    return Subquery(
+        Coupon.objects.filter(batch=OuterRef("pk"), **filters)
+        .order_by()
+        .values("batch")
+        .annotate(count=Count("*"))
+        .values("count"),
+        output_field=IntegerField(),
+    )
+
+
+def coupon_batch_list(*, tenant: Tenant) -> QuerySet[CouponBatch]:
+    """The batches, newest first, each with how many codes it has and how many were used."""
+    return (
+        CouponBatch.objects.filter(tenant=tenant)
+        .select_related("segment")
+        .annotate(
+            codes=Coalesce(_coupon_count(), 0),
+            used=Coalesce(_coupon_count(uses__gt=0), 0),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class BatchUsage:
+    codes: int
+    used: int
+    uses: int
+
+    @property
+    def unused(self) -> int:
+        return self.codes - self.used
+
+
+def coupon_batch_usage(*, tenant: Tenant, batch: CouponBatch) -> BatchUsage:
+    figures = Coupon.objects.filter(tenant=tenant, batch=batch).aggregate(
+        codes=Count("id"), used=Count("id", filter=Q(uses__gt=0)), uses=Sum("uses")
+    )
+    return BatchUsage(codes=figures["codes"], used=figures["used"], uses=figures["uses"] or 0)
+
+
+def coupon_batch_codes(
+    *, tenant: Tenant, batch: CouponBatch, used: bool | None = None, code: str = ""
+) -> QuerySet[Coupon]:
+    """The batch's codes in the order they were made: all, only the used or only the unused
+    ones, or those starting with what was typed (normalised the way staff type a code)."""
+    from loyalty.services.coupons import code_normalise
+
+    codes = Coupon.objects.filter(tenant=tenant, batch=batch).select_related("customer")
+    if used is True:
+        codes = codes.filter(uses__gt=0)
+    elif used is False:
+        codes = codes.filter(uses=0)
+    if code_normalise(code):
+        codes = codes.filter(code__startswith=code_normalise(code))
+    return codes.order_by("id")
+
+
+def cashback_rules(*, tenant: Tenant) -> list[CashbackRule]:
+    return list(
+        CashbackRule.objects.filter(tenant=tenant)
+        .select_related("coupon_batch")
+        .annotate(awarded=Count("awards"))
+        .order_by("-is_active", "name", "id")
     )

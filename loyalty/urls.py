@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from loyalty import views
+from loyalty import catalogue_views, views
 
 app_name = "loyalty"
 urlpatterns: list = [
@@ -26,5 +26,32 @@ urlpatterns: list = [
         "settings/bonus-rules/<int:rule_id>/remove/",
         views.bonus_rule_remove,
         name="bonus_rule_remove",
+    ),
+    path("settings/rewards/", catalogue_views.rewards, name="rewards"),
+    path("settings/rewards/new/", catalogue_views.reward_edit, name="reward_new"),
+    path("settings/rewards/<int:reward_id>/", catalogue_views.reward_edit, name="reward_edit"),
+    path(
+        "settings/rewards/<int:reward_id>/deactivate/",
+        catalogue_views.reward_deactivate_confirm,
+        name="reward_deactivate",
+    ),
+    path("settings/coupon-batches/", catalogue_views.coupon_batches, name="coupon_batches"),
+    path("settings/coupon-batches/new/", catalogue_views.coupon_batch_new, name="coupon_batch_new"),
+    path(
+        "settings/coupon-batches/<int:batch_id>/",
+        catalogue_views.coupon_batch,
+        name="coupon_batch",
+    ),
+    path("settings/cashback/", catalogue_views.cashback_rules, name="cashback_rules"),
+    path("settings/cashback/new/", catalogue_views.cashback_rule_edit, name="cashback_rule_new"),
+    path(
+        "settings/cashback/<int:rule_id>/",
+        catalogue_views.cashback_rule_edit,
+        name="cashback_rule_edit",
+    ),
+    path(
+        "settings/cashback/<int:rule_id>/remove/",
+        catalogue_views.cashback_rule_remove_confirm,
+        name="cashback_rule_remove",
     ),
 ]

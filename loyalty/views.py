@@ -5,6 +5,8 @@ service or selector, render."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_scopes import scope
 
 from crm.tenancy.permissions import tenant_permission_required
 from customers import exporting
@@ -37,6 +40,13 @@ from loyalty.services.programme import (
     programme_settings_save,
 )
 from loyalty.services.rewards import reward_redeem
+
+
+def _in_scope(tenant, rows: Iterable) -> Iterator:
+    """A streaming response is consumed after the view (and the middleware's tenant scope)
+    returned: read the rows inside the tenant's scope again, or row-level security shows none."""
+    with scope(tenant=tenant):
+        yield from rows
 
 
 def _customer_url(request: HttpRequest, customer: Customer) -> str:
@@ -183,7 +193,7 @@ def statement_csv(request: HttpRequest, tenant_slug: str, customer_id: int):
             entry.running_available,
             entry.running_pending,
         ]
-        for entry in entries.iterator(chunk_size=2000)
+        for entry in _in_scope(request.tenant, entries.iterator(chunk_size=2000))
     )
     style = exporting.CsvStyle(turkish_excel=True, zone=request.tenant.zone)
     lines = exporting.audited(
@@ -233,7 +243,9 @@ def batch_codes_csv(request: HttpRequest, tenant_slug: str, batch_id: int):
     style = exporting.CsvStyle(turkish_excel=True, zone=request.tenant.zone)
     lines = exporting.audited(
         exporting.csv_lines(
-            [_("Code"), _("Uses"), _("Uses allowed")], codes.iterator(chunk_size=5000), style
+            [_("Code"), _("Uses"), _("Uses allowed")],
+            _in_scope(request.tenant, codes.iterator(chunk_size=5000)),
+            style,
         ),
         tenant=request.tenant,
         actor=request.user,

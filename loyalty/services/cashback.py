@@ -1,19 +1,33 @@
 """Cashback: customers who spent at least a rule's threshold in a month or quarter get points
-or a coupon, once per customer, rule and period, however often the job runs."""
+or a coupon, once per customer, rule and period, however often the job runs; and the rules,
+which tenant admins keep."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.audit import audit_log
 from crm.models import Tenant
 from loyalty import sql
-from loyalty.models import CashbackAward, CashbackPeriod, CashbackRule, EntrySource, Member
+from loyalty.models import (
+    CashbackAward,
+    CashbackPeriod,
+    CashbackRule,
+    CouponBatch,
+    EntrySource,
+    Member,
+)
 from loyalty.services.coupons import coupon_issue
+from loyalty.services.errors import LoyaltyError
 from loyalty.services.ledger import _credit_available, _rows, programme_active
+from loyalty.services.programme import _invalid, _plain
 
 
 def previous_period(*, period: str, today: date) -> tuple[date, date]:
@@ -80,3 +94,86 @@ def cashback_award_all(*, tenant: Tenant, today: date | None = None) -> int:
     ):
         awarded += cashback_award(tenant=tenant, rule=rule, today=today)
     return awarded
+
+
+# --- the rules, for tenant admins -----------------------------------------------------------
+
+CASHBACK_RULE_FIELDS = ("name", "period", "threshold", "points", "coupon_batch", "is_active")
+
+
+def _rule_audit_values(rule: CashbackRule) -> dict[str, Any]:
+    values = {field: _plain(getattr(rule, field)) for field in CASHBACK_RULE_FIELDS}
+    values["coupon_batch"] = str(rule.coupon_batch) if rule.coupon_batch_id else None
+    return values
+
+
+@transaction.atomic
+def cashback_rule_save(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    rule: CashbackRule | None,
+    name: str,
+    period: str,
+    threshold: Decimal,
+    points: int,
+    coupon_batch: CouponBatch | None,
+    is_active: bool,
+) -> CashbackRule:
+    """Add a cashback rule (rule=None) or change one; it gives points, a coupon, or both.
+    Audited with before and after."""
+    if coupon_batch is not None and coupon_batch.tenant_id != tenant.pk:
+        raise LoyaltyError(_("The coupon batch does not belong to this company."))
+    if not points and coupon_batch is None:
+        raise LoyaltyError(_("A cashback rule credits points, issues a coupon, or both."))
+    if rule is None:
+        rule, before = CashbackRule(tenant=tenant), None
+    else:
+        rule = CashbackRule.objects.select_for_update().get(tenant=tenant, pk=rule.pk)
+        before = _rule_audit_values(rule)
+    rule.name = name.strip()
+    rule.period = period
+    rule.threshold = threshold
+    rule.points = points or 0
+    rule.coupon_batch = coupon_batch
+    rule.is_active = is_active
+    try:
+        rule.full_clean(exclude=["tenant"])
+    except ValidationError as error:
+        raise _invalid(error) from error
+    rule.save()
+    audit_log(
+        tenant=tenant,
+        actor=actor,
+        action=f"loyalty.cashbackrule.{'created' if before is None else 'changed'}",
+        target=rule,
+        data={"before": before, "after": _rule_audit_values(rule)},
+    )
+    return rule
+
+
+@transaction.atomic
+def cashback_rule_remove(*, tenant: Tenant, actor: Any, rule: CashbackRule) -> bool:
+    """Remove a rule that never awarded anything; a rule with awards keeps them as history
+    and is switched off instead. Returns True when the rule was deleted."""
+    rule = CashbackRule.objects.select_for_update().get(tenant=tenant, pk=rule.pk)
+    before = _rule_audit_values(rule)
+    if CashbackAward.objects.filter(tenant=tenant, rule=rule).exists():
+        CashbackRule.objects.filter(pk=rule.pk).update(is_active=False)
+        audit_log(
+            tenant=tenant,
+            actor=actor,
+            action="loyalty.cashbackrule.deactivated",
+            target=rule,
+            data={"before": before},
+        )
+        return False
+    audit_log(
+        tenant=tenant,
+        actor=actor,
+        action="loyalty.cashbackrule.deleted",
+        target=rule,
+        data={"before": before},
+    )
+    rule.delete()
+    return True

@@ -1,10 +1,14 @@
-"""Redeeming rewards for points: the member's row lock serialises redemptions of the same
-points; a conditional UPDATE of the stock (stock > 0) serialises the last item."""
+"""Rewards: redeeming them for points (the member's row lock serialises redemptions of the
+same points; a conditional UPDATE of the stock (stock > 0) serialises the last item), and
+the catalogue that tenant admins keep (add, change, take off the offer)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +21,8 @@ from loyalty.models import EntryKind, EntrySource, Member, PointsEntry, Reward, 
 from loyalty.selectors import customer_tier_id
 from loyalty.services.errors import LoyaltyError
 from loyalty.services.ledger import programme_active
+from loyalty.services.programme import _invalid, _plain
+from segmentation.models import Tier
 
 
 @transaction.atomic
@@ -91,3 +97,77 @@ def reward_redeem(
         data={"reward": reward.pk, "points": reward.points_cost, "customer": customer.pk},
     )
     return redemption
+
+
+# --- the catalogue, for tenant admins -------------------------------------------------------
+
+REWARD_FIELDS = ("name", "description", "points_cost", "stock", "starts_on", "ends_on", "is_active")
+
+
+def _reward_audit_values(reward: Reward) -> dict[str, Any]:
+    values = {field: _plain(getattr(reward, field)) for field in REWARD_FIELDS}
+    values["tiers"] = sorted(str(tier) for tier in reward.tiers.all()) if reward.pk else []
+    return values
+
+
+@transaction.atomic
+def reward_save(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    reward: Reward | None,
+    name: str,
+    description: str,
+    points_cost: int,
+    stock: int | None,
+    starts_on: date | None,
+    ends_on: date | None,
+    is_active: bool,
+    tiers: Sequence[Tier] = (),
+) -> Reward:
+    """Add a reward to the catalogue (reward=None) or change one; no tiers means every tier.
+    Under the reward's row lock, so a stock typed in does not race a redemption's decrement.
+    Audited with before and after."""
+    if any(tier.tenant_id != tenant.pk for tier in tiers):
+        raise LoyaltyError(_("A tier does not belong to this company."))
+    if starts_on and ends_on and ends_on < starts_on:
+        raise LoyaltyError(_("The last day cannot be before the first."))
+    if reward is None:
+        reward, before = Reward(tenant=tenant), None
+    else:
+        reward = Reward.objects.select_for_update().get(tenant=tenant, pk=reward.pk)
+        before = _reward_audit_values(reward)
+    reward.name = name.strip()
+    reward.description = description.strip()
+    reward.points_cost = points_cost
+    reward.stock = stock
+    reward.starts_on = starts_on
+    reward.ends_on = ends_on
+    reward.is_active = is_active
+    try:
+        reward.full_clean(exclude=["tenant"])
+    except ValidationError as error:
+        raise _invalid(error) from error
+    reward.save()
+    reward.tiers.set(tiers)
+    audit_log(
+        tenant=tenant,
+        actor=actor,
+        action=f"loyalty.reward.{'created' if before is None else 'changed'}",
+        target=reward,
+        data={"before": before, "after": _reward_audit_values(reward)},
+    )
+    return reward
+
+
+@transaction.atomic
+def reward_deactivate(*, tenant: Tenant, actor: Any, reward: Reward) -> Reward:
+    """Take a reward off the offer (its redemptions stay; it can be made active again)."""
+    updated = Reward.objects.filter(tenant=tenant, pk=reward.pk, is_active=True).update(
+        is_active=False
+    )
+    if not updated:
+        raise LoyaltyError(_("This reward is already off the offer."))
+    audit_log(tenant=tenant, actor=actor, action="loyalty.reward.deactivated", target=reward)
+    reward.refresh_from_db()
+    return reward

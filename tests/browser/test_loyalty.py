@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -80,4 +82,65 @@ def test_admin_sets_the_programme_in_turkish_from_the_overview(
     assert (programme.points_per_unit, programme.return_window_days) == (Decimal("1.5"), 30)
     assert multiplier == Decimal("2.5")
     assert page.get_by_label("Para birimi başına puan").input_value() == "1,500"
+    assert console_errors == []
+
+
+def test_admin_adds_a_reward_generates_and_exports_a_batch_and_adds_a_cashback_rule(
+    page, live_server, tenant, admin_user, console_errors
+):
+    from loyalty.models import CashbackRule, Coupon, Reward
+    from tests.browser.accessibility import serious_violations
+
+    ProgrammeFactory(tenant=tenant)
+    sign_in(page, live_server, admin_user)
+    page.set_viewport_size({"width": 1920, "height": 1000})  # the admin's menu fits (see above)
+    page.goto(live_server.url + reverse("loyalty:settings", kwargs={"tenant_slug": tenant.slug}))
+
+    page.get_by_role("link", name="Rewards", exact=True).click()
+    page.get_by_role("link", name="Add a reward").click()
+    page.get_by_label("Name").fill("Termos")
+    page.get_by_label("Points").fill("0")
+    page.get_by_label("Stock").fill("25")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator("#id_points_cost.is-invalid").is_visible()
+    page.get_by_label("Points").fill("150")
+    page.get_by_label("Platinum").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".alert-success")
+    assert "Reward “Termos” saved." in page.content()
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Coupon batches", exact=True).click()
+    page.get_by_role("link", name="Generate a batch").click()
+    page.get_by_label("Name").fill("Yılbaşı kartları")
+    page.get_by_label("Number of codes").fill("40")
+    page.get_by_label("Value").fill("15")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_selector(".alert-success")
+    assert page.get_by_test_id("batch-codes").inner_text() == "40"
+    assert page.get_by_test_id("batch-used").inner_text() == "0"
+    assert serious_violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Codes for printing (CSV)").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert len(exported) == 41  # a header and the 40 codes
+
+    page.get_by_role("link", name="All batches").click()
+    page.get_by_role("link", name="Cashback rules", exact=True).click()
+    page.get_by_role("link", name="Add a cashback rule").click()
+    page.get_by_label("Name").fill("Ayda 1000")
+    page.get_by_label("Spending threshold").fill("1000")
+    page.get_by_label("Points credited").fill("50")
+    page.get_by_label("Coupon like").select_option(label="Yılbaşı kartları")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".alert-success")
+    assert "a coupon like “Yılbaşı kartları”" in page.content()
+    assert serious_violations(page) == []
+
+    with scopes_disabled():
+        reward = Reward.objects.get(tenant=tenant)
+        assert [tier.position for tier in reward.tiers.all()] == [1]  # Platinum
+        assert Coupon.objects.filter(tenant=tenant).count() == 40
+        rule = CashbackRule.objects.get(tenant=tenant)
+    assert (reward.points_cost, reward.stock, rule.points) == (150, 25, 50)
     assert console_errors == []

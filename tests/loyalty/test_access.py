@@ -20,18 +20,27 @@ def setting(tenant, ayse):
     """A member with points, a reward and a coupon batch, the URLs' objects."""
     from django_scopes import scope
 
-    from loyalty.models import BonusRule
+    from loyalty.models import BonusRule, CashbackRule
 
     reward = RewardFactory(tenant=tenant, points_cost=10)
     rule = BonusRule.objects.with_scopes_disabled().create(
         tenant=tenant, name="Kitap haftası", multiplier=2
+    )
+    cashback = CashbackRule.objects.with_scopes_disabled().create(
+        tenant=tenant, name="Ayda 1000", threshold=1000, points=50
     )
     with scope(tenant=tenant):
         points_earn(tenant=tenant, transaction_ids=[buy(ayse, 50).pk])
         batch = coupon_batch_create(
             tenant=tenant, actor=None, name="Kart", discount_type="amount", value=5, size=3
         )
-    return {"customer": ayse, "reward": reward, "batch": batch, "rule": rule}
+    return {
+        "customer": ayse,
+        "reward": reward,
+        "batch": batch,
+        "rule": rule,
+        "cashback": cashback,
+    }
 
 
 def _urls(tenant, setting) -> dict[str, tuple[str, str]]:
@@ -58,12 +67,29 @@ def _urls(tenant, setting) -> dict[str, tuple[str, str]]:
         "bonus_rule_new": (url("bonus_rule_new"), "admin"),
         "bonus_rule_edit": (url("bonus_rule_edit", rule_id=setting["rule"].pk), "admin"),
         "bonus_rule_remove": (url("bonus_rule_remove", rule_id=setting["rule"].pk), "admin"),
+        "rewards": (url("rewards"), "admin"),
+        "reward_new": (url("reward_new"), "admin"),
+        "reward_edit": (url("reward_edit", reward_id=setting["reward"].pk), "admin"),
+        "reward_deactivate": (url("reward_deactivate", reward_id=setting["reward"].pk), "admin"),
+        "coupon_batches": (url("coupon_batches"), "admin"),
+        "coupon_batch_new": (url("coupon_batch_new"), "admin"),
+        "coupon_batch": (url("coupon_batch", batch_id=setting["batch"].pk), "admin"),
+        "cashback_rules": (url("cashback_rules"), "admin"),
+        "cashback_rule_new": (url("cashback_rule_new"), "admin"),
+        "cashback_rule_edit": (url("cashback_rule_edit", rule_id=setting["cashback"].pk), "admin"),
+        "cashback_rule_remove": (
+            url("cashback_rule_remove", rule_id=setting["cashback"].pk),
+            "admin",
+        ),
     }
 
 
 NAMES = [
     "overview", "statement", "statement_csv", "redeem", "coupon", "adjust", "membership",
     "batch_codes", "settings", "bonus_rule_new", "bonus_rule_edit", "bonus_rule_remove",
+    "rewards", "reward_new", "reward_edit", "reward_deactivate", "coupon_batches",
+    "coupon_batch_new", "coupon_batch", "cashback_rules", "cashback_rule_new",
+    "cashback_rule_edit", "cashback_rule_remove",
 ]  # fmt: skip
 
 
@@ -109,6 +135,23 @@ def test_another_tenants_objects_are_404_inside_the_own_tenant(
     for url in (
         reverse("loyalty:statement", kwargs={"tenant_slug": slug, "customer_id": stranger.pk}),
         reverse("loyalty:batch_codes", kwargs={"tenant_slug": slug, "batch_id": batch.pk}),
+        reverse("loyalty:coupon_batch", kwargs={"tenant_slug": slug, "batch_id": batch.pk}),
+        reverse(
+            "loyalty:reward_edit",
+            kwargs={"tenant_slug": slug, "reward_id": RewardFactory(tenant=other_tenant).pk},
+        ),
+        reverse(
+            "loyalty:reward_deactivate",
+            kwargs={"tenant_slug": slug, "reward_id": RewardFactory(tenant=other_tenant).pk},
+        ),
+        reverse(
+            "loyalty:cashback_rule_edit",
+            kwargs={"tenant_slug": slug, "rule_id": _foreign_cashback_rule(other_tenant).pk},
+        ),
+        reverse(
+            "loyalty:cashback_rule_remove",
+            kwargs={"tenant_slug": slug, "rule_id": _foreign_cashback_rule(other_tenant).pk},
+        ),
         reverse(
             "loyalty:bonus_rule_edit",
             kwargs={"tenant_slug": slug, "rule_id": _foreign_rule(other_tenant).pk},
@@ -137,10 +180,18 @@ def _foreign_rule(other_tenant):
     )
 
 
+def _foreign_cashback_rule(other_tenant):
+    from loyalty.models import CashbackRule
+
+    return CashbackRule.objects.with_scopes_disabled().create(
+        tenant=other_tenant, name="Yabancı", threshold=10, points=5
+    )
+
+
 def test_posts_to_the_settings_are_403_for_a_manager_and_change_nothing(
     manager_client, tenant, setting
 ):
-    from loyalty.models import BonusRule
+    from loyalty.models import BonusRule, CashbackRule
 
     slug, rule = tenant.slug, setting["rule"]
     for name, kwargs in (
@@ -148,12 +199,24 @@ def test_posts_to_the_settings_are_403_for_a_manager_and_change_nothing(
         ("bonus_rule_new", {}),
         ("bonus_rule_edit", {"rule_id": rule.pk}),
         ("bonus_rule_remove", {"rule_id": rule.pk}),
+        ("reward_new", {}),
+        ("reward_edit", {"reward_id": setting["reward"].pk}),
+        ("reward_deactivate", {"reward_id": setting["reward"].pk}),
+        ("coupon_batch_new", {}),
+        ("cashback_rule_new", {}),
+        ("cashback_rule_edit", {"rule_id": setting["cashback"].pk}),
+        ("cashback_rule_remove", {"rule_id": setting["cashback"].pk}),
     ):
         url = reverse(f"loyalty:{name}", kwargs={"tenant_slug": slug, **kwargs})
         assert manager_client.post(url, {"name": "X", "request_key": "k"}).status_code == 403
     assert BonusRule.objects.with_scopes_disabled().filter(tenant=tenant).count() == 1
     rule.refresh_from_db()
     assert rule.name == "Kitap haftası"
+    setting["reward"].refresh_from_db()
+    assert setting["reward"].is_active
+    with scopes_disabled():
+        assert CouponBatch.objects.filter(tenant=tenant).count() == 1
+    assert CashbackRule.objects.with_scopes_disabled().filter(tenant=tenant).count() == 1
 
 
 def test_another_tenants_admin_cannot_remove_a_rule(other_tenant_client, tenant, setting):
