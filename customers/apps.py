@@ -43,7 +43,7 @@ class CustomersConfig(AppConfig):
 
     def _register_list_columns(self) -> None:
         """The activity columns of the list, through the registry other apps use too."""
-        from customers import activity
+        from customers import activity, list_cells
         from customers.list_extensions import (
             ListColumn,
             ListFilter,
@@ -54,16 +54,40 @@ class CustomersConfig(AppConfig):
         )
 
         columns = [
-            ("revenue", _("Revenue (12 months)"), "revenue_window", "-revenue", False, 30),
-            ("last_purchase", _("Last purchase"), "last_purchase_at", "-last_purchase", False, 40),
-            ("last_contact", _("Last contact"), "last_contact_at", "-last_contact", True, 50),
+            (
+                "revenue",
+                _("Revenue (12 months)"),
+                list_cells.revenue_html,
+                "revenue_window",
+                "-revenue",
+                False,
+                30,
+            ),
+            (
+                "last_purchase",
+                _("Last purchase"),
+                list_cells.last_purchase_html,
+                "last_purchase_at",
+                "-last_purchase",
+                False,
+                40,
+            ),
+            (
+                "last_contact",
+                _("Last contact"),
+                list_cells.last_contact_html,
+                "last_contact_at",
+                "-last_contact",
+                True,
+                50,
+            ),
         ]
-        for key, label, field, sort, on_card, order in columns:
+        for key, label, render, field, sort, on_card, order in columns:
             register_list_column(
                 ListColumn(
                     key=key,
                     label=label,
-                    template_name=f"customers/columns/_{key}.html",
+                    render=render,
                     values=activity.activity_by_customer,
                     sort=sort,
                     on_card=on_card,

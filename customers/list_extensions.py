@@ -31,8 +31,9 @@ from crm.tenancy.permissions import role_has_permission
 class ListColumn:
     key: str
     label: str | Promise
-    # Renders one cell; its context has `customer` and `value` (None when values() has none).
-    template_name: str
+    # value -> the cell's HTML, None when values() has none (customers/list_cells.py: Python,
+    # not a template, because every page renders 25 rows × every column).
+    render: Callable[[Any], str]
     # (tenant=, customer_ids=) -> {customer id: value}: one query for the page's customers.
     values: Callable[..., dict[int, Any]]
     # The ListSort a click on the column header applies (None: the column is not sortable).

@@ -155,7 +155,13 @@ def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) ->
 @dataclass(frozen=True)
 class ListRow:
     customer: Customer
-    cells: list[dict[str, Any]]  # {"column": ListColumn, "value": ...} per registered column
+    # {"column": ListColumn, "value": ..., "html": the rendered cell} per registered column;
+    # rendered once here, shown in the table and again on the phone card.
+    cells: list[dict[str, Any]]
+
+
+def _cell(column, value) -> dict[str, Any]:
+    return {"column": column, "value": value, "html": column.render(value)}
 
 
 def customer_list_rows(*, tenant, customers: list[Customer], role: str | None) -> tuple[list, list]:
@@ -168,10 +174,7 @@ def customer_list_rows(*, tenant, customers: list[Customer], role: str | None) -
     rows = [
         ListRow(
             customer=customer,
-            cells=[
-                {"column": column, "value": values[column.key].get(customer.pk)}
-                for column in columns
-            ],
+            cells=[_cell(column, values[column.key].get(customer.pk)) for column in columns],
         )
         for customer in customers
     ]

@@ -62,13 +62,13 @@ class PredictionConfig(AppConfig):
             register_list_column,
             register_list_sort,
         )
-        from prediction import list_columns
+        from prediction import list_cells, list_columns
 
         register_list_column(
             ListColumn(
                 key="propensity",
                 label=_("Propensity (30 days)"),
-                template_name="prediction/columns/_propensity.html",
+                render=list_cells.propensity_html,
                 values=list_columns.predictions_by_customer,
                 sort="-propensity",
                 permission="dashboard.view",
@@ -79,7 +79,7 @@ class PredictionConfig(AppConfig):
             ListColumn(
                 key="predicted_value",
                 label=_("Predicted value"),
-                template_name="prediction/columns/_predicted_value.html",
+                render=list_cells.predicted_value_html,
                 values=list_columns.predictions_by_customer,
                 sort="-predicted_value",
                 permission="dashboard.view",

@@ -95,7 +95,7 @@ class SegmentationConfig(AppConfig):
             register_list_filter,
             register_list_sort,
         )
-        from segmentation import list_actions, list_columns
+        from segmentation import list_actions, list_cells, list_columns
 
         # "Add to segment" on the list's selection: hand-picked members (managers, who manage
         # segments).
@@ -115,7 +115,7 @@ class SegmentationConfig(AppConfig):
             ListColumn(
                 key="tier",
                 label=_("Tier"),
-                template_name="segmentation/columns/_tier.html",
+                render=list_cells.tier_html,
                 values=list_columns.scores_by_customer,
                 on_card=True,
                 order=10,
@@ -126,7 +126,7 @@ class SegmentationConfig(AppConfig):
             ListColumn(
                 key="score",
                 label=_("Score"),
-                template_name="segmentation/columns/_score.html",
+                render=list_cells.score_html,
                 values=list_columns.scores_by_customer,
                 sort="-score",
                 order=20,

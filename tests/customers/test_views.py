@@ -340,7 +340,7 @@ def test_customer_page_renders_registered_panels(sales_client, customer, monkeyp
         panels.CustomerPanel(
             key="test",
             title="Test panel",
-            template_name="customers/_lifecycle_badge.html",
+            template_name="includes/messages.html",
             get_context=lambda **kwargs: {"seen": True},
             column="main",
         )

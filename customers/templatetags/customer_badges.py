@@ -1,0 +1,59 @@
+"""`{% load customer_badges %}`: the lifecycle and consent badges, written in Python because the
+customer list draws them on each of its 25 rows (customers/list_cells.py says why).
+
+{% lifecycle_badge customer %}   the stage as a coloured badge
+{% consent_badges customer %}    email, SMS and call consent: a mark and a word, never colour alone
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+register = template.Library()
+
+_STAGE_CLASSES = {
+    "active": "text-bg-success",
+    "won_back": "text-bg-success",
+    "new": "text-bg-primary",
+    "at_risk": "text-bg-warning",
+    "lapsed": "text-bg-secondary",
+    "terminated": "text-bg-danger",
+}
+
+
+@register.simple_tag
+def lifecycle_badge(customer) -> SafeString:
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        _STAGE_CLASSES.get(customer.lifecycle_stage, "text-bg-light border"),
+        customer.get_lifecycle_stage_display(),
+    )
+
+
+def _consent_badge(granted: bool, label: str) -> SafeString:
+    if granted:
+        return format_html(
+            '<span class="badge text-bg-success"><span aria-hidden="true">✓ </span>{}'
+            '<span class="visually-hidden"> {}</span></span>',
+            label,
+            gettext("consent given"),
+        )
+    return format_html(
+        '<span class="badge text-bg-light border text-body-emphasis consent-missing">'
+        '<span aria-hidden="true">✗ </span>{}<span class="visually-hidden"> {}</span></span>',
+        label,
+        gettext("no consent"),
+    )
+
+
+@register.simple_tag
+def consent_badges(customer) -> SafeString:
+    channels = [
+        (customer.consent_email, gettext("Email")),
+        (customer.consent_sms, gettext("SMS")),
+        (customer.consent_phone, gettext("Call")),
+    ]
+    return format_html_join("\n", "{}", ((_consent_badge(*channel),) for channel in channels))
