@@ -42,7 +42,8 @@ def main() -> int:
     tenant = scale_tenant_ensure(
         slug=args.slug, customers=args.customers, transactions=args.transactions
     )
-    with connection.cursor() as cursor:
+    # Inside the tenant's scope: outside it, row-level security shows no rows (crm/rls.py).
+    with scope(tenant=tenant), connection.cursor() as cursor:
         cursor.execute(
             "SELECT max(occurred_at) FROM customers_transaction WHERE tenant_id = %s", [tenant.pk]
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.audit import audit_log
 from crm.models import Tenant
+from crm.whole_tenant import tables_analyze
 from customers.models import Customer, LifecycleStage
 from customers.services import CustomerError, customer_update
 from prediction import sql
@@ -51,7 +52,12 @@ def relationship_review_refresh(*, tenant: Tenant) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM prediction_relationshipflag WHERE tenant_id = %s", [tenant.pk])
         cursor.execute(sql.statement("review"), params)
-        return cursor.rowcount
+        flagged = cursor.rowcount
+    # The review page reads the flags most unprofitable first through the flag_profit index; on
+    # the statistics of the table before tonight's rows the planner joined and sorted every
+    # flag instead (1.0 s instead of 1.5 ms for 47,000 flags).
+    tables_analyze(tables=[RelationshipFlag._meta.db_table])
+    return flagged
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -139,6 +140,21 @@ def test_cost_to_serve_counts_campaign_contacts_rewards_and_coupons(tenant, cost
     assert flag.evidence["rewards"] == 2
     assert flag.evidence["coupons"] == 3
     assert flag_of(other) is None
+
+
+def test_the_refresh_leaves_statistics_of_its_flags_for_the_review_page(tenant, costs):
+    # The page reads the most unprofitable flags through the flag_profit index only when the
+    # planner knows how many flags there are (it sorted all of them on stale statistics).
+    for _ in range(3):
+        sale(CustomerFactory(tenant=tenant), "100", "95")
+
+    flagged = relationship_review_refresh(tenant=tenant)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'prediction_relationshipflag'::regclass"
+        )
+        assert cursor.fetchone()[0] == flagged == 3
 
 
 def test_a_profitable_customer_is_not_flagged(tenant, costs):
