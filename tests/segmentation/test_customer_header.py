@@ -52,6 +52,20 @@ def test_points_to_the_next_tier_are_its_lowest_score_minus_mine(tenant, scored)
     assert str(found.points) == "50.00"  # 100 (Cem, the peak's lowest) - 50
 
 
+def test_the_lowest_score_of_a_tier_is_read_once_per_run(
+    tenant, scored, django_assert_num_queries
+):
+    mid = _score(scored["mid"])
+    with scopes_disabled():
+        next_tier_for(tenant=tenant, score=mid)
+        with django_assert_num_queries(2):  # the tier above, the last run; no MIN over scores
+            assert str(next_tier_for(tenant=tenant, score=mid).points) == "50.00"
+        buy(scored["high"], 100, days_ago=1)
+        scores_recompute(tenant=tenant, now=timezone.now())  # a new run reads it again
+        found = next_tier_for(tenant=tenant, score=_score(scored["mid"]))
+    assert str(found.points) == "66.67"  # 100 - 33.33: revenue 200 between 100 and 400
+
+
 def test_the_peak_has_no_next_tier(tenant, scored):
     with scopes_disabled():
         assert next_tier_for(tenant=tenant, score=_score(scored["high"])) is None
