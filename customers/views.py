@@ -21,7 +21,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.decimals import format_money
-from crm.tenancy.permissions import role_has_permission, tenant_permission_required
+from crm.tenancy.permissions import (
+    member_has_permission,
+    role_has_permission,
+    tenant_permission_required,
+)
 from customers import list_actions, selectors, services
 from customers.filters import DEFAULT_SORT
 from customers.forms import (
@@ -396,14 +400,15 @@ def customer_restore(request: HttpRequest, tenant_slug: str, customer_id: int) -
 # --- the customer page -------------------------------------------------------------------------
 
 
-def _quick_forms(request: HttpRequest) -> dict:
+def _first_quick_form(request: HttpRequest) -> dict:
+    """The open tab's form (log a contact); the other tabs' forms load when opened (GET on their
+    action's URL), so each customer page does not render four forms for one."""
+    if not member_has_permission(
+        tenant=request.tenant, role=request.tenant_role, permission="customers.edit"
+    ):
+        return {}
     members = selectors.tenant_members(tenant=request.tenant)
-    return {
-        "contact_form": InteractionForm(prefix="contact", members=members),
-        "sale_form": TransactionForm(prefix="sale", tenant=request.tenant),
-        "feedback_form": FeedbackForm(prefix="feedback", members=members),
-        "consent_form": ConsentForm(prefix="consent"),
-    }
+    return {"contact_form": InteractionForm(prefix="contact", members=members)}
 
 
 def _customer_state(request: HttpRequest, customer) -> dict:
@@ -423,7 +428,7 @@ def customer_detail(request: HttpRequest, tenant_slug: str, customer_id: int) ->
     customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
     context = {
         **_customer_state(request, customer),
-        **_quick_forms(request),
+        **_first_quick_form(request),
         "referrals": selectors.customer_referrals(tenant=request.tenant, customer=customer),
         "panels": _rendered_panels(request, customer),
     }
@@ -469,8 +474,13 @@ def _quick_action(
     """Bind the quick-action form, call `service` with its cleaned data, answer with the fresh
     form (customers/quick/_<prefix>.html) and, on success, the timeline, totals and consent
     swapped in out of band. `success` may be a function of what the service returned (to repeat
-    what was saved)."""
+    what was saved). A GET is the tab opening: the blank form."""
     customer = selectors.customer_detail(tenant=request.tenant, customer_id=customer_id)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(_url("detail", request, customer_id=customer.pk))
+        context = {"form": form_class(prefix=prefix, **form_kwargs), "customer": customer}
+        return render(request, f"customers/quick/_{prefix}.html", context)
     form = form_class(request.POST, prefix=prefix, **form_kwargs)
     saved = False
     if form.is_valid():
@@ -499,7 +509,7 @@ def _quick_action(
 
 @login_required
 @tenant_permission_required("customers.edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_log_contact(request: HttpRequest, tenant_slug: str, customer_id: int):
     return _quick_action(
         request,
@@ -514,7 +524,7 @@ def customer_log_contact(request: HttpRequest, tenant_slug: str, customer_id: in
 
 @login_required
 @tenant_permission_required("customers.edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_record_sale(request: HttpRequest, tenant_slug: str, customer_id: int):
     return _quick_action(
         request,
@@ -532,7 +542,7 @@ def customer_record_sale(request: HttpRequest, tenant_slug: str, customer_id: in
 
 @login_required
 @tenant_permission_required("customers.edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_open_feedback(request: HttpRequest, tenant_slug: str, customer_id: int):
     return _quick_action(
         request,
@@ -547,7 +557,7 @@ def customer_open_feedback(request: HttpRequest, tenant_slug: str, customer_id: 
 
 @login_required
 @tenant_permission_required("customers.edit")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_record_consent(request: HttpRequest, tenant_slug: str, customer_id: int):
     return _quick_action(
         request,

@@ -421,6 +421,25 @@ def test_log_contact_errors_stay_in_the_form(sales_client, customer):
     assert "is-invalid" in html
 
 
+@pytest.mark.parametrize(
+    "action, field",
+    [
+        ("record_sale", "sale-amount"),
+        ("open_feedback", "feedback-kind"),
+        ("record_consent", "consent-channel"),
+    ],
+)
+def test_a_quick_action_tab_loads_its_form_when_opened(sales_client, customer, action, field):
+    page = sales_client.get(_url("detail", customer_id=customer.pk)).content.decode()
+    assert 'name="contact-channel"' in page  # the open tab's form comes with the page
+    assert f'name="{field}"' not in page
+    assert f'hx-get="{_url(action, customer_id=customer.pk)}"' in page
+    fragment = sales_client.get(_url(action, customer_id=customer.pk), HTTP_HX_REQUEST="true")
+    assert f'name="{field}"' in fragment.content.decode()
+    # Without htmx (a bookmarked or reloaded fragment URL) the customer page opens instead.
+    assert sales_client.get(_url(action, customer_id=customer.pk)).status_code == 302
+
+
 def test_record_sale_updates_totals(sales_client, customer):
     response = sales_client.post(
         _url("record_sale", customer_id=customer.pk),
