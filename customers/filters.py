@@ -227,7 +227,26 @@ class CustomerFilter(django_filters.FilterSet):
         if extension is not None:
             return extension.apply(queryset, tenant=self.tenant)
         sort = SORTS[self.sort_key]
-        return queryset.order_by(*(_unindexed(sort) if through_search_index else sort))
+        if through_search_index:
+            return queryset.order_by(*_unindexed(sort))
+        name_order = self._name_order_of_a_filter()
+        if name_order is not None and self.sort_key in ("name", "-name"):
+            sign = "-" if self.sort_key == "-name" else ""
+            return queryset.order_by(*(sign + lookup for lookup in name_order))
+        return queryset.order_by(*sort)
+
+    def _name_order_of_a_filter(self) -> tuple[str, str] | None:
+        """The name order of an extension filter in use that keeps a copy of the name key (see
+        ListFilter.name_order), unless a search decides the plan."""
+        if self.search_plan is not None:
+            return None
+        for extension in self.extension_filters:
+            value = self.form.cleaned_data.get(extension.key)
+            if extension.name_order is not None and value:
+                order = extension.name_order(value)
+                if order is not None:
+                    return order
+        return None
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)

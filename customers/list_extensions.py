@@ -54,6 +54,12 @@ class ListFilter:
     build: Callable[..., Any]
     permission: str = "customers.view"
     order: int = 100
+    # For a filter whose table keeps a copy of Customer.name_sort_key, always equal to it, and
+    # whose method joins that table: (bound value) -> the (name key, customer id) lookups of the
+    # copy when an index of that table gives the filtered customers in name order (e.g. the
+    # scores' (tenant, tier, name) for one tier), else None. The list's name order then reads
+    # them: a page of a small group without walking the whole tenant's name index to find it.
+    name_order: Callable[[Any], tuple[str, str] | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,14 @@ class SegmentationConfig(AppConfig):
                 export=list_columns.score_cell,
             )
         )
-        register_list_filter(ListFilter(key="tier", build=list_columns.tier_filter, order=10))
+        register_list_filter(
+            ListFilter(
+                key="tier",
+                build=list_columns.tier_filter,
+                order=10,
+                name_order=list_columns.tier_name_order,
+            )
+        )
         # The dashboard's links (classes, level × dimension cells) and saved segments.
         # Filters whose choices are read from the database are the managers' (segments and
         # categories bought): the sales list keeps its query count.

@@ -34,14 +34,21 @@ def tier_filter(*, tenant: Tenant) -> django_filters.MultipleChoiceFilter:
     choices = [(str(tier.pk), tier.name) for tier in Tier.objects.filter(tenant=tenant)]
 
     def in_tiers(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        """A semi-join (IN) on the tiers' scores, read through the (tenant, tier) index: at a
-        million customers the planner hashes the tier's customers once and walks the list's
-        sort index, 2.4 times faster than joining every customer's score (153 ms, not 362)."""
+        """One tier: an inner join of the customers' score rows in it. Sorted by name, the list
+        then reads the scores' (tenant, tier, name key, customer) index in order
+        (tier_name_order, CustomerScore.name_sort_key), a few dozen entries for a page of the
+        peak tier (1 % of a million customers) instead of probing the customers in the tenant's
+        name order until 26 are in it; sorted by score, the score row walked is the one tested.
+
+        Several tiers: a semi-join (IN) on their scores through the same index; the planner
+        hashes their customers once and walks the list's sort index (denser groups: fewer
+        probes), 2.4 times faster than joining every customer's score (153 ms, not 362)."""
         if not value:
             return queryset
-        scores = CustomerScore.objects.filter(
-            tenant=tenant, tier_id__in=[int(tier_id) for tier_id in value]
-        )
+        tier_ids = [int(tier_id) for tier_id in value]
+        if len(tier_ids) == 1:
+            return queryset.filter(score__tenant=tenant, score__tier_id=tier_ids[0])
+        scores = CustomerScore.objects.filter(tenant=tenant, tier_id__in=tier_ids)
         return queryset.filter(pk__in=scores.values("customer_id"))
 
     return django_filters.MultipleChoiceFilter(
@@ -51,6 +58,16 @@ def tier_filter(*, tenant: Tenant) -> django_filters.MultipleChoiceFilter:
         method=in_tiers,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+def tier_name_order(value: list[str]) -> tuple[str, str] | None:
+    """The tier filter's name order (customers/list_extensions.ListFilter.name_order): the
+    scores' copy of the name key when one tier is chosen; for several, the index gives each
+    tier's customers in order but not their union, and the list walks the customers' own name
+    index (denser groups: fewer probes)."""
+    if len(value) != 1:
+        return None
+    return ("score__name_sort_key", "score__customer_id")
 
 
 def by_score(queryset: QuerySet, *, tenant: Tenant) -> QuerySet:
