@@ -6,6 +6,8 @@ such statements live; these are its helpers:
 - `stale_statistics_refresh` — ANALYZE the input tables never analyzed, or changed by more than
   STALE_FRACTION of their rows since (pg_stat_user_tables.n_mod_since_analyze against
   pg_class.reltuples), before the statement's transaction;
+- `statistics_missing_refresh` — ANALYZE the output tables a job filled that have no statistics
+  yet (a first recompute after an import), so the screens that read them plan right at once;
 - `whole_tenant_planning_set()` / `with whole_tenant_planning():` — SET LOCAL enable_nestloop
   = off and jit = off: hash joins even when the planner believes a tenant has ten rows;
 - `nested_loops_over_aggregates` — the quadratic plan shape, for tests.
@@ -76,6 +78,37 @@ def stale_statistics_refresh(*, tables: Sequence[str]) -> dict[str, float]:
     seconds = tables_analyze(tables=stale, skip_locked=True)
     logger.info("Analyzed stale statistics of %s in %.2f s", ", ".join(stale), seconds)
     return {"analyze " + ", ".join(stale): seconds}
+
+
+def statistics_missing_refresh(*, tables: Sequence[str]) -> dict[str, float]:
+    """ANALYZE those of `tables` that have no statistics at all (pg_stats has no row for them):
+    a table a whole-tenant job has just filled for the first time, before autovacuum gets to it.
+    Without statistics the planner takes a tenant for 0.5 % of the table (its default
+    selectivity) and reads lists through the wrong index (the customer list's scores: 220 ms
+    instead of 6 ms for a page at a million customers). {"analyze <tables>": seconds}.
+
+    pg_stats hides the statistics of a table under row-level security from the app's role:
+    the tables' owner looks."""
+    from crm.rls import owner_mode
+
+    with owner_mode(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.name FROM unnest(%(tables)s::text[]) AS t(name)
+            WHERE NOT EXISTS (
+                SELECT FROM pg_stats s
+                WHERE s.schemaname = current_schema() AND s.tablename = t.name
+            )
+            ORDER BY t.name
+            """,
+            {"tables": list(tables)},
+        )
+        missing = [name for (name,) in cursor.fetchall()]
+    if not missing:
+        return {}
+    seconds = tables_analyze(tables=missing, skip_locked=True)
+    logger.info("Analyzed %s (no statistics yet) in %.2f s", ", ".join(missing), seconds)
+    return {"analyze " + ", ".join(missing): seconds}
 
 
 # enable_nestloop = off prices nested loops out (a join that has no other way, e.g. a CROSS JOIN

@@ -187,8 +187,10 @@ class CustomerCount:
     exact: bool
 
 
-# Up to this many matches the list counts them; beyond, it shows the planner's estimate.
-EXACT_COUNT_LIMIT = 10_000
+# Up to this many matches the list counts them; beyond, it shows the planner's estimate. The
+# count probes every match (a tier of 6,312 customers at a million: 190–380 ms under load, more
+# than the page itself), so it stays small: "about 6.300 customers" is what the list says.
+EXACT_COUNT_LIMIT = 1_000
 
 
 def customer_count(*, filterset: CustomerFilter) -> CustomerCount:

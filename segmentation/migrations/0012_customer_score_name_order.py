@@ -11,7 +11,7 @@ customer list filtered by a tier and sorted by name reads a page of it (issue 8)
 
 At 1,000,000 scored customers the backfill is one UPDATE ... FROM (a hash join; the rows have
 room on their pages, fillfactor 50, and no index yet covers the column: HOT updates), then the
-index is built once.
+index is built once and the table analyzed: 60 s at 631,000 scored customers, load 9.
 """
 
 from django.db import migrations, models
@@ -83,4 +83,6 @@ class Migration(migrations.Migration):
                 name="customer_score_tier_name",
             ),
         ),
+        # Every row was just rewritten: statistics for the lists' plans (2 s at a million).
+        migrations.RunSQL("ANALYZE segmentation_customerscore", migrations.RunSQL.noop),
     ]

@@ -29,11 +29,17 @@ from django.utils.translation import ngettext
 from psycopg import errors as database_errors
 
 from crm.models import Tenant
-from crm.whole_tenant import stale_statistics_refresh, whole_tenant_planning_set
+from crm.whole_tenant import (
+    stale_statistics_refresh,
+    statistics_missing_refresh,
+    whole_tenant_planning_set,
+)
 from customers.models import Customer, Feedback, Interaction, Transaction
 from segmentation import sql
 from segmentation.metrics import METRICS
 from segmentation.models import (
+    CustomerFacts,
+    CustomerScore,
     RunStatus,
     RunTierSummary,
     RunTrigger,
@@ -63,6 +69,8 @@ GROWTH_DEFAULT_DAYS = 365
 # change by more than 10 % on most runs; analyzing them every time would cost more than the
 # hash joins the planner settings already guarantee.
 INPUT_MODELS = (Customer, Transaction, Feedback, Interaction)
+# The tables the lists read that the recompute fills: analyzed after a first run only.
+OUTPUT_MODELS = (CustomerScore, CustomerFacts)
 
 
 class RecomputeError(Exception):
@@ -225,6 +233,14 @@ def _compute(
     # ON COMMIT DROP does not fire when the caller's transaction goes on (a test, a command
     # wrapping several tenants): drop the staging tables now.
     steps.run("drop staging", "DROP TABLE seg_raw, seg_scored, seg_final")
+    # A first run fills the scores and facts: statistics for the lists that read them (later
+    # runs change values, not their spread; autovacuum keeps them).
+    with steps.timed("analyze outputs (first run)"):
+        analyzed = statistics_missing_refresh(
+            tables=[model._meta.db_table for model in OUTPUT_MODELS]
+        )
+    if not analyzed:
+        del steps.seconds["analyze outputs (first run)"]
 
     counts: dict[str, int] = {}
     scored = 0
