@@ -6,7 +6,8 @@ priority expression and the trigger's audience query, both our own code.
 Starting a campaign (or evaluating a trigger) is two statements:
 
 1. `CREATE TEMP TABLE campaign_audience` from the audience (a segment's members, a tier, a
-   lifecycle stage, or a trigger's new occurrences): the frozen list of (customer_id, occurrence).
+   lifecycle stage, or a trigger's new occurrences): the frozen list of (customer_id,
+   occurrence, score), one row per customer for a start.
 2. `recipients_insert.sql`: one INSERT ... SELECT writing one Recipient row per audience member,
    with the rules applied in this order, each one a reason recorded on the row:
    archived → terminated relationship → do-not-contact list → no reachable channel (consent per
@@ -32,7 +33,7 @@ from pathlib import Path
 SQL_DIR = Path(__file__).parent
 
 # What the audience is ranked by when the budget runs short.
-PRIORITY_BY_SCORE = "COALESCE(cs.score, 0)"
+PRIORITY_BY_SCORE = "COALESCE(a.score, 0)"
 PRIORITY_BY_MARGIN = "COALESCE(m.margin, 0)"
 
 
@@ -48,11 +49,19 @@ def statement(name: str) -> str:
 ON_CONFLICT_SKIP = "ON CONFLICT (campaign_id, customer_id, occurrence) DO NOTHING"
 
 
-def recipients_insert(*, by_margin: bool, on_conflict_skip: bool) -> str:
+def recipients_insert(*, by_margin: bool, triggered: bool) -> str:
+    """A start's audience has one row per customer; a trigger's may have several occurrences
+    of one customer, counted once against the cap (and may race a concurrent evaluation)."""
     return (
         statement("recipients_insert")
         .replace("{priority}", PRIORITY_BY_MARGIN if by_margin else PRIORITY_BY_SCORE)
-        .replace("{on_conflict}", ON_CONFLICT_SKIP if on_conflict_skip else "")
+        .replace("{on_conflict}", ON_CONFLICT_SKIP if triggered else "")
+        .replace(
+            "{audience_customers}",
+            "(SELECT DISTINCT customer_id FROM campaign_audience)"
+            if triggered
+            else "campaign_audience",
+        )
     )
 
 
