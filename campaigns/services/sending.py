@@ -42,7 +42,7 @@ from campaigns.models import (
     RecipientStatus,
     Suppression,
 )
-from campaigns.rendering import OfferExtras, offer_email, offer_sms
+from campaigns.rendering import OfferExtras, OfferRenderer
 from campaigns.sms import SmsBackend, SmsMessage, get_sms_backend
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer, LifecycleStage
@@ -350,6 +350,7 @@ def send_batch(
     _coupons_issue(tenant=tenant, campaign=campaign, recipients=recipients)
     _bonus_points_credit(tenant=tenant, campaign=campaign, recipients=recipients, members=members)
     progress = _Progress(tenant=tenant, now=now)
+    renderer = OfferRenderer(campaign=campaign)
     with mail_connection or get_connection() as mail:
         for recipient in recipients:
             extras = OfferExtras(
@@ -357,8 +358,7 @@ def send_batch(
                 bonus_points=campaign.bonus_points if recipient.customer_id in members else None,
             )
             if recipient.channel == Channel.EMAIL:
-                message = offer_email(
-                    campaign=campaign,
+                message = renderer.email(
                     customer=recipient.customer,
                     recipient_id=recipient.pk,
                     extras=extras,
@@ -375,8 +375,7 @@ def send_batch(
                         tenant_id=tenant.pk,
                         recipient_id=recipient.pk,
                         phone=str(recipient.customer.phone),
-                        text=offer_sms(
-                            campaign=campaign,
+                        text=renderer.sms(
                             customer=recipient.customer,
                             recipient_id=recipient.pk,
                             extras=extras,
