@@ -51,6 +51,12 @@ class GroupResult:
         return self.converted / self.members if self.members else None
 
     @property
+    def conversion_percent(self) -> float | None:
+        """The conversion rate as a percentage (for people: 3.4 rather than 0.034)."""
+        rate = self.conversion_rate
+        return None if rate is None else rate * 100
+
+    @property
     def margin_per_member(self) -> Decimal | None:
         return self.margin / self.members if self.members else None
 
@@ -74,6 +80,11 @@ class CampaignResult:
         if self.target.conversion_rate is None or self.control.conversion_rate is None:
             return None
         return self.target.conversion_rate - self.control.conversion_rate
+
+    @property
+    def uplift_points(self) -> float | None:
+        """The uplift in percentage points (for people: 1.2 rather than 0.012)."""
+        return None if self.uplift is None else self.uplift * 100
 
     @property
     def incremental_margin(self) -> Decimal | None:

@@ -151,3 +151,20 @@ def test_results_per_segment_count_only_the_segments_members(campaign):
         ("Aktifler", 3, 3),
         ("Kayıplar", 0, 0),
     ]
+
+
+def test_pages_show_rates_in_percent_and_the_uplift_in_points(campaign, manager_client, settings):
+    from django.urls import reverse
+
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "tr"
+    slug = campaign.tenant.slug
+    detail = manager_client.get(
+        reverse("campaigns:detail", kwargs={"tenant_slug": slug, "campaign_id": campaign.pk})
+    ).content.decode()
+    assert "50,0 %" in detail  # 3 of 6 contacted converted
+    assert "33,3 %" in detail  # 1 of 3 in the control group
+    assert "16,7 yüzde puan" in detail
+    listing = manager_client.get(
+        reverse("campaigns:list", kwargs={"tenant_slug": slug})
+    ).content.decode()
+    assert "50,0 %" in listing and "33,3 %" in listing and "16,7 puan" in listing
