@@ -52,6 +52,27 @@ def campaign_queue_counts(*, tenant: Tenant, campaign: Campaign) -> dict[str, in
     )
 
 
+def triggered_audience_counts(*, tenant: Tenant, campaign: Campaign) -> dict[str, Any]:
+    """A triggered campaign's audience so far, in the start summary's shape ({"audience",
+    "target", "control", "excluded": {reason: count}}): its start froze nobody, each trigger
+    occurrence adds to it. One query."""
+    summary: dict[str, Any] = {"audience": 0, "target": 0, "control": 0, "excluded": {}}
+    rows = (
+        Recipient.objects.filter(tenant=tenant, campaign=campaign)
+        .order_by()
+        .values("group", "reason")
+        .annotate(n=Count("id"))
+        .values_list("group", "reason", "n")
+    )
+    for group, reason, count in rows:
+        summary["audience"] += count
+        if group == RecipientGroup.EXCLUDED:
+            summary["excluded"][reason] = count
+        else:
+            summary[group] += count
+    return summary
+
+
 def call_list_page(*, tenant: Tenant, page: Any, page_size: int = 25) -> PageSlice:
     """Calls still to make in running campaigns, oldest campaign first (customer and campaign
     in the same query)."""

@@ -102,9 +102,13 @@ def campaign_detail(request: HttpRequest, tenant_slug: str, campaign_id: int) ->
         tenant=request.tenant, campaign_id=campaign.pk, by=breakdown
     )
     queue = selectors.campaign_queue_counts(tenant=request.tenant, campaign=campaign)
-    excluded = (campaign.start_summary or {}).get("excluded", {})
+    audience = campaign.start_summary or {}
+    if campaign.is_triggered and campaign.started_at:
+        audience = selectors.triggered_audience_counts(tenant=request.tenant, campaign=campaign)
+    excluded = audience.get("excluded", {})
     context = {
         "campaign": campaign,
+        "audience": audience,
         "result": result,
         "queue_rows": [(RecipientStatus(status).label, n) for status, n in sorted(queue.items())],
         "excluded_rows": [(ExclusionReason(reason).label, n) for reason, n in excluded.items()],

@@ -222,3 +222,21 @@ def test_triggers_obey_consent_and_the_budget_left(tenant_scope):
     buy(late, "10", STARTED + timedelta(hours=6))
     evaluate(campaign)
     assert recipients(campaign)[late.pk].reason == "over_budget"
+
+
+def test_a_triggered_campaigns_page_counts_its_audience_so_far(tenant, manager_client):
+    from django.urls import reverse
+    from django_scopes import scope
+
+    with scope(tenant=tenant):
+        reached, silent = reachable(tenant), reachable(tenant, consent_email=False)
+        for customer in (reached, silent):
+            buy(customer, "10", STARTED + timedelta(hours=1))
+        campaign = triggered(tenant, TriggerKind.FIRST_PURCHASE)
+        evaluate(campaign)
+    page = manager_client.get(
+        reverse("campaigns:detail", kwargs={"tenant_slug": tenant.slug, "campaign_id": campaign.pk})
+    ).content.decode()
+    assert "Audience so far" in page
+    assert "2 customers: 1 to contact, 0 in the control group." in page
+    assert "No consent on any of the campaign&#x27;s channels: 1" in page
