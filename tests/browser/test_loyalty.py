@@ -102,7 +102,7 @@ def test_admin_adds_a_reward_generates_and_exports_a_batch_and_adds_a_cashback_r
     page.get_by_label("Points").fill("0")
     page.get_by_label("Stock").fill("25")
     page.get_by_role("button", name="Save").click()
-    assert page.locator("#id_points_cost.is-invalid").is_visible()
+    page.wait_for_selector("#id_points_cost.is-invalid")  # the page comes back with the error
     page.get_by_label("Points").fill("150")
     page.get_by_label("Platinum").check()
     page.get_by_role("button", name="Save").click()
