@@ -45,8 +45,9 @@ def arrays_out(
     """The query's columns as numpy arrays (native byte order), one per entry of `types`."""
     buffer = bytearray()
     statement = f"COPY ({query}) TO STDOUT (FORMAT binary)"
-    # The psycopg cursor itself: Django's debug wrapper (DEBUG=1) takes no COPY parameters.
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+    # The app's cursor wrapper, not psycopg's own cursor: its copy() first brings the
+    # connection to the tenant scope in force (row-level security, crm/rls.py).
+    with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
         for block in copy:
             buffer += block
     if not buffer.startswith(_HEADER) or not buffer.endswith(_TRAILER):
@@ -81,5 +82,5 @@ def arrays_in(table: str, columns: Sequence[tuple[str, str, np.ndarray]]) -> Non
         psycopg_sql.Identifier(table),
         psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(name) for name, _t, _v in columns),
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
         copy.write(_HEADER + rows.tobytes() + _TRAILER)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from django.db import connection
+from django_scopes import scope
 
+from customers.models import Customer
 from prediction import sql
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +40,19 @@ def test_no_rows_give_empty_arrays():
 def test_a_null_is_refused_not_misread():
     with pytest.raises(ValueError, match="NOT NULL"):
         sql.arrays_out("SELECT NULL::int4 UNION ALL SELECT 1", ("int4",))
+
+
+def test_a_copy_reads_the_tenant_of_the_scope_in_force(tenant, other_tenant):
+    # COPY does not pass through execute(): the connection must still be brought to the scope
+    # first, or it reads under the last statement's tenant (row-level security: no rows).
+    customer = CustomerFactory(tenant=tenant)
+    with scope(tenant=other_tenant):
+        Customer.objects.filter(tenant=other_tenant).count()
+    with scope(tenant=tenant):
+        (ids,) = sql.arrays_out(
+            "SELECT id FROM customers_customer WHERE tenant_id = %(tenant)s",
+            ("int8",),
+            {"tenant": tenant.pk},
+        )
+
+    assert ids.tolist() == [customer.pk]
