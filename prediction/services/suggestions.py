@@ -35,13 +35,22 @@ KINDS = {0: ItemKind.PRODUCT, 1: ItemKind.CATEGORY}
 
 
 def customer_items(*, tenant: Tenant, until: datetime) -> pd.DataFrame:
-    """Columns customer, kind (0 product, 1 category), item: one row per distinct purchase."""
-    customer, kind, item = sql.arrays_out(
+    """Columns customer, kind (0 product, 1 category), item: one row per customer and item
+    bought (products first, then categories)."""
+    customer, product, category = sql.arrays_out(
         sql.statement("copurchase_items").strip().rstrip(";"),
-        ("int8", "int4", "int8"),
+        ("int8", "int8", "int8"),
         {"tenant": tenant.pk, "until": until},
     )
-    return pd.DataFrame({"customer": customer, "kind": kind.astype(np.int64), "item": item})
+    # A product sold under two categories (or a category of several products) comes in
+    # several rows: keep each customer's item once.
+    kinds = [
+        pd.DataFrame(
+            {"customer": customer[items != 0], "kind": code, "item": items[items != 0]}
+        ).drop_duplicates(["customer", "item"])
+        for code, items in ((0, product), (1, category))
+    ]
+    return pd.concat(kinds, ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,20 @@ import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from customers.models import TransactionStatus
 from prediction.models import CopurchaseRule
 from prediction.selectors import customer_suggestions
-from prediction.services.suggestions import suggestion_hit_rate, suggestions_refresh
-from tests.factories import CustomerFactory, ProductFactory, TransactionFactory
+from prediction.services.suggestions import (
+    customer_items,
+    suggestion_hit_rate,
+    suggestions_refresh,
+)
+from tests.factories import (
+    CustomerFactory,
+    ProductCategoryFactory,
+    ProductFactory,
+    TransactionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +135,35 @@ def test_categories_get_their_own_rules(tenant, shop):
     categories = [rule for rule in suggestions if rule.kind == "category"]
     assert [rule.item for rule in categories] == [products["Peynir"].category]
     assert categories[0].because == products["Simit"].category
+
+
+def test_customer_items_are_each_customers_distinct_products_and_categories(tenant):
+    # The sale's own category counts, else its product's; a product bought twice, or under
+    # two categories, is one product; a category of two products is one category.
+    drinks, food = (ProductCategoryFactory(tenant=tenant, name=n) for n in ("İçecek", "Yiyecek"))
+    tea = ProductFactory(tenant=tenant, name="Çay", category=drinks)
+    coffee = ProductFactory(tenant=tenant, name="Kahve", category=drinks)
+    customer, other = CustomerFactory(tenant=tenant), CustomerFactory(tenant=tenant)
+    when = timezone.now() - timedelta(days=5)
+    TransactionFactory(customer=customer, product=tea, occurred_at=when)
+    TransactionFactory(customer=customer, product=tea, occurred_at=when)
+    TransactionFactory(customer=customer, product=tea, category=food, occurred_at=when)
+    TransactionFactory(customer=customer, product=coffee, occurred_at=when)
+    TransactionFactory(customer=other, category=food, occurred_at=when)
+    TransactionFactory(customer=other, occurred_at=when)  # neither: no item
+    TransactionFactory(  # not completed: not bought
+        customer=other, product=coffee, status=TransactionStatus.REFUNDED, occurred_at=when
+    )
+
+    with scopes_disabled():
+        items = customer_items(tenant=tenant, until=timezone.now())
+
+    assert sorted(items.itertuples(index=False, name=None)) == sorted(
+        [
+            (customer.pk, 0, tea.pk),
+            (customer.pk, 0, coffee.pk),
+            (customer.pk, 1, drinks.pk),
+            (customer.pk, 1, food.pk),
+            (other.pk, 1, food.pk),
+        ]
+    )
