@@ -52,9 +52,7 @@ def test_points_to_the_next_tier_are_its_lowest_score_minus_mine(tenant, scored)
     assert str(found.points) == "50.00"  # 100 (Cem, the peak's lowest) - 50
 
 
-def test_the_lowest_score_of_a_tier_is_read_once_per_run(
-    tenant, scored, django_assert_num_queries
-):
+def test_the_lowest_score_of_a_tier_is_read_once_per_run(tenant, scored, django_assert_num_queries):
     mid = _score(scored["mid"])
     with scopes_disabled():
         next_tier_for(tenant=tenant, score=mid)

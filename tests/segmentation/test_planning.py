@@ -115,7 +115,11 @@ def test_recompute_refreshes_stale_statistics_and_scores_everyone(loaded_without
     assert stale_tables(tables=LOADED_TABLES) == []
 
 
-OUTPUT_TABLES = ("segmentation_customerscore", "segmentation_customerfacts")
+OUTPUT_TABLES = (
+    "segmentation_customerscore",
+    "segmentation_customerfacts",
+    "segmentation_tierchange",
+)
 
 
 def _have_statistics(table: str) -> bool:
@@ -132,7 +136,9 @@ def _have_statistics(table: str) -> bool:
 
 
 @pytest.mark.django_db
-def test_a_first_run_analyzes_the_scores_and_facts_it_filled(loaded_without_statistics, now):
+def test_a_first_run_analyzes_the_scores_facts_and_tier_history_it_filled(
+    loaded_without_statistics, now
+):
     statistics_reset(OUTPUT_TABLES)
     assert not any(_have_statistics(table) for table in OUTPUT_TABLES)
 
