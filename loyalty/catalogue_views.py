@@ -51,7 +51,7 @@ def rewards(request: HttpRequest, tenant_slug: str):
 @require_http_methods(["GET", "POST"])
 def reward_edit(request: HttpRequest, tenant_slug: str, reward_id: int | None = None):
     """Add a reward to the catalogue, or change one."""
-    reward = get_object_or_404(Reward, pk=reward_id) if reward_id else None
+    reward = get_object_or_404(Reward, tenant=request.tenant, pk=reward_id) if reward_id else None
     form = RewardForm(
         request.POST or None,
         instance=reward or Reward(tenant=request.tenant),
@@ -75,7 +75,7 @@ def reward_edit(request: HttpRequest, tenant_slug: str, reward_id: int | None = 
 @require_http_methods(["GET", "POST"])
 def reward_deactivate_confirm(request: HttpRequest, tenant_slug: str, reward_id: int):
     """Confirm, then take a reward off the offer (its redemptions stay)."""
-    reward = get_object_or_404(Reward, pk=reward_id)
+    reward = get_object_or_404(Reward, tenant=request.tenant, pk=reward_id)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,7 +133,9 @@ def coupon_batch_new(request: HttpRequest, tenant_slug: str):
 @require_GET
 def coupon_batch(request: HttpRequest, tenant_slug: str, batch_id: int):
     """A batch's terms, how many of its codes were used, and its codes, filtered."""
-    batch = get_object_or_404(CouponBatch.objects.select_related("segment"), pk=batch_id)
+    batch = get_object_or_404(
+        CouponBatch.objects.select_related("segment"), tenant=request.tenant, pk=batch_id
+    )
     filters = CouponCodeFilterForm(request.GET)
     codes = selectors.coupon_batch_codes(
         tenant=request.tenant, batch=batch, used=filters.used_value(), code=filters.code_value()
@@ -166,7 +168,7 @@ def cashback_rules(request: HttpRequest, tenant_slug: str):
 @require_http_methods(["GET", "POST"])
 def cashback_rule_edit(request: HttpRequest, tenant_slug: str, rule_id: int | None = None):
     """Add a cashback rule, or change one."""
-    rule = get_object_or_404(CashbackRule, pk=rule_id) if rule_id else None
+    rule = get_object_or_404(CashbackRule, tenant=request.tenant, pk=rule_id) if rule_id else None
     form = CashbackRuleForm(
         request.POST or None,
         instance=rule or CashbackRule(tenant=request.tenant),
@@ -190,7 +192,7 @@ def cashback_rule_edit(request: HttpRequest, tenant_slug: str, rule_id: int | No
 @require_http_methods(["GET", "POST"])
 def cashback_rule_remove_confirm(request: HttpRequest, tenant_slug: str, rule_id: int):
     """Confirm, then remove a cashback rule (one that awarded anything is switched off)."""
-    rule = get_object_or_404(CashbackRule, pk=rule_id)
+    rule = get_object_or_404(CashbackRule, tenant=request.tenant, pk=rule_id)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if cashback_rule_remove(tenant=request.tenant, actor=request.user, rule=rule):

@@ -59,8 +59,8 @@ def _customer_url(request: HttpRequest, customer: Customer) -> str:
 @tenant_permission_required("loyalty.redeem")
 @require_http_methods(["GET", "POST"])
 def redeem(request: HttpRequest, tenant_slug: str, customer_id: int, reward_id: int):
-    customer = get_object_or_404(Customer, pk=customer_id)
-    reward = get_object_or_404(Reward, pk=reward_id)
+    customer = get_object_or_404(Customer, tenant=request.tenant, pk=customer_id)
+    reward = get_object_or_404(Reward, tenant=request.tenant, pk=reward_id)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +90,7 @@ def redeem(request: HttpRequest, tenant_slug: str, customer_id: int, reward_id: 
 @require_http_methods(["GET", "POST"])
 def coupon_apply(request: HttpRequest, tenant_slug: str, customer_id: int):
     """GET: check the code and show the discount; POST (confirmed): use it."""
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer, tenant=request.tenant, pk=customer_id)
     form = CouponForm(request.POST if request.method == "POST" else request.GET or None)
     quote = None
     if form.is_bound and form.is_valid():
@@ -124,7 +124,7 @@ def coupon_apply(request: HttpRequest, tenant_slug: str, customer_id: int):
 @tenant_permission_required("loyalty.adjust")
 @require_http_methods(["GET", "POST"])
 def adjust(request: HttpRequest, tenant_slug: str, customer_id: int):
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer, tenant=request.tenant, pk=customer_id)
     member = member_for(tenant=request.tenant, customer=customer)
     if member is None:
         raise Http404
@@ -153,7 +153,7 @@ def adjust(request: HttpRequest, tenant_slug: str, customer_id: int):
 @tenant_permission_required("loyalty.view")
 @require_GET
 def statement(request: HttpRequest, tenant_slug: str, customer_id: int):
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer, tenant=request.tenant, pk=customer_id)
     member = member_for(tenant=request.tenant, customer=customer)
     entries = selectors.member_statement(tenant=request.tenant, member=member) if member else []
     return render(
@@ -167,7 +167,7 @@ def statement(request: HttpRequest, tenant_slug: str, customer_id: int):
 @tenant_permission_required("loyalty.export")
 @require_GET
 def statement_csv(request: HttpRequest, tenant_slug: str, customer_id: int):
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer, tenant=request.tenant, pk=customer_id)
     member = member_for(tenant=request.tenant, customer=customer)
     if member is None:
         raise Http404
@@ -234,7 +234,7 @@ def overview_refresh(request: HttpRequest, tenant_slug: str):
 @require_GET
 def batch_codes_csv(request: HttpRequest, tenant_slug: str, batch_id: int):
     """The batch's codes for printing, with their uses (which were used)."""
-    batch = get_object_or_404(CouponBatch, pk=batch_id)
+    batch = get_object_or_404(CouponBatch, tenant=request.tenant, pk=batch_id)
     codes = (
         Coupon.objects.filter(tenant=request.tenant, batch=batch)
         .order_by("id")
@@ -260,7 +260,7 @@ def batch_codes_csv(request: HttpRequest, tenant_slug: str, batch_id: int):
 @require_http_methods(["GET", "POST"])
 def membership(request: HttpRequest, tenant_slug: str, customer_id: int):
     """Enrol a customer by hand, or let a member leave (the history stays): confirm, then do."""
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer, tenant=request.tenant, pk=customer_id)
     member = member_for(tenant=request.tenant, customer=customer)
     leaving = member is not None and member.left_at is None
     form = ConfirmForm(request.POST or None)
@@ -325,7 +325,7 @@ def programme_settings(request: HttpRequest, tenant_slug: str):
 @require_http_methods(["GET", "POST"])
 def bonus_rule_edit(request: HttpRequest, tenant_slug: str, rule_id: int | None = None):
     """Add a bonus rule, or change one."""
-    rule = get_object_or_404(BonusRule, pk=rule_id) if rule_id else None
+    rule = get_object_or_404(BonusRule, tenant=request.tenant, pk=rule_id) if rule_id else None
     form = BonusRuleForm(
         request.POST or None,
         instance=rule or BonusRule(tenant=request.tenant),
@@ -349,7 +349,7 @@ def bonus_rule_edit(request: HttpRequest, tenant_slug: str, rule_id: int | None 
 @require_http_methods(["GET", "POST"])
 def bonus_rule_remove(request: HttpRequest, tenant_slug: str, rule_id: int):
     """Confirm, then remove a bonus rule (points already earned with it stay)."""
-    rule = get_object_or_404(BonusRule, pk=rule_id)
+    rule = get_object_or_404(BonusRule, tenant=request.tenant, pk=rule_id)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         name = rule.name
