@@ -159,7 +159,7 @@ def cashback_rule_remove(*, tenant: Tenant, actor: Any, rule: CashbackRule) -> b
     rule = CashbackRule.objects.select_for_update().get(tenant=tenant, pk=rule.pk)
     before = _rule_audit_values(rule)
     if CashbackAward.objects.filter(tenant=tenant, rule=rule).exists():
-        CashbackRule.objects.filter(pk=rule.pk).update(is_active=False)
+        CashbackRule.objects.filter(tenant=tenant, pk=rule.pk).update(is_active=False)
         audit_log(
             tenant=tenant,
             actor=actor,
