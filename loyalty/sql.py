@@ -90,12 +90,17 @@ CREDIT_KEYED = """
 """
 
 # Earn pending points for purchases: base points × the tier's multiplier × the largest bonus
-# rule the purchase matches, rounded down; exactly once per transaction (its key). Purchases
-# that already earned are skipped by ON CONFLICT's probe of the key's index before anything is
-# written (a re-import costs little, and a race between two concurrent earnings is settled).
+# rule the purchase matches, rounded down; exactly once per transaction (its key, unique per
+# tenant). {on_conflict} is empty on the fast path (points_earn): a plain insert checks the key
+# while writing the key's index entry, where ON CONFLICT probes that index for every row first
+# and inserts speculatively (a third of the insert's time, measured). A purchase that already
+# earned then makes the whole statement fail with a unique violation, and points_earn runs it
+# again with ON_CONFLICT, which skips those purchases (and settles a race between two
+# concurrent earnings). EARNED_SAMPLE sends a re-import or a second delivery straight there.
 # No NOT EXISTS on the ledger: right after an import the planner's statistics do not know the
 # rows just written, and it planned that anti-join as a nested loop over a materialised ledger,
 # quadratic (a re-import of 100,000 purchases ran for over 10 minutes).
+ON_CONFLICT = "ON CONFLICT DO NOTHING"
 EARN = (
     """
     WITH candidates AS MATERIALIZED (
@@ -133,7 +138,7 @@ EARN = (
                c.id
         FROM candidates c
         WHERE c.points > 0
-        ON CONFLICT DO NOTHING
+        {on_conflict}
         RETURNING member_id, pending_delta
     ), totals AS (
         SELECT member_id, sum(pending_delta) AS points, count(*) AS entries
@@ -147,6 +152,22 @@ EARN = (
 """
 )
 
+# Whether some of the purchases (up to 100 of them, whichever the scan finds first) earned
+# already: a re-import, a resumed import or a second delivery then earns with ON_CONFLICT at
+# once instead of failing on the fast path first. Only a shortcut: the key decides.
+EARNED_SAMPLE = (
+    """
+    SELECT EXISTS (
+        SELECT 1
+        FROM (SELECT t.id FROM customers_transaction t WHERE """
+    + _EARNABLE
+    + """ LIMIT 100) t
+        JOIN loyalty_pointsentry e
+            ON e.tenant_id = %(tenant)s AND e.idempotency_key = 'earn:txn:' || t.id
+    )
+"""
+)
+
 # Pending -> available for earn entries whose return window ended and that were neither
 # released nor reversed (the unique constraint on `settles`, not an anti-join: the planner
 # would hash the whole ledger for it). Only entries due since the last run (one day of
@@ -157,7 +178,11 @@ RELEASE = """
             (tenant_id, member_id, kind, source, available_delta, pending_delta, reason,
              idempotency_key, created_at, expires_at, settles_id, transaction_id)
         SELECT e.tenant_id, e.member_id, 'release', e.source, e.pending_delta, -e.pending_delta,
-               '', 'release:' || e.id, now(), e.expires_at, e.id, e.transaction_id
+               '', 'release:' || e.id, now(),
+               -- Points whose expiry passed while pending (a late import of old purchases)
+               -- expire as they are released: the next expiry run sees the release.
+               CASE WHEN e.expires_at IS NOT NULL THEN greatest(e.expires_at, %(now)s) END,
+               e.id, e.transaction_id
         FROM loyalty_pointsentry e
         WHERE e.tenant_id = %(tenant)s
           AND e.kind = 'earn' AND e.pending_delta > 0
@@ -179,7 +204,9 @@ RELEASE = """
 """
 
 # The members with points whose expiry passed since the last run (one day of overlap), locked
-# first so that no redemption changes their balance between this and EXPIRE.
+# first so that no redemption changes their balance between this and EXPIRE. Found by the
+# entries that made points available (loyalty_entry_expiry_available): a purchase's points by
+# their release entry, which carries the earn's expiry (RELEASE).
 EXPIRY_CANDIDATES = """
     SELECT m.id FROM loyalty_member m
     WHERE m.id IN (
@@ -187,7 +214,7 @@ EXPIRY_CANDIDATES = """
         WHERE e.tenant_id = %(tenant)s
           AND e.expires_at <= %(now)s
           AND e.expires_at > coalesce(%(since)s::timestamptz, '-infinity')
-          AND e.kind IN ('earn', 'adjust', 'reverse')
+          AND e.available_delta > 0
     )
     AND m.available > 0
     ORDER BY m.id

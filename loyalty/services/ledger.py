@@ -131,9 +131,9 @@ def points_earn(
 ) -> EarnResult:
     """Enrol the buyers and earn pending points for the given transactions (a sale's ids or
     an import job's rows, or, as the nightly safety net, every purchase since a time), in
-    three statements whatever their number. A transaction earns at
-    most once, ever: its key is unique, so a re-import, a resumed import or a task delivered
-    twice earns nothing more."""
+    a few statements whatever their number. A transaction earns at most once, ever: its key
+    is unique, so a re-import, a resumed import or a task delivered twice earns nothing
+    more (see _earn_purchases)."""
     programme = programme_active(tenant=tenant)
     if programme is None:
         return EarnResult()
@@ -160,8 +160,38 @@ def points_earn(
             key_prefix="welcome:",
             reason=_("Welcome bonus"),
         )
-    [(entries, points)] = _rows(sql.EARN.format(filter=which), params)
+    entries, points = _earn_purchases(which=which, params=params)
     return EarnResult(enrolled=len(enrolled), entries=int(entries), points=int(points))
+
+
+# The constraint a purchase's second earning breaks (its key, unique per tenant).
+KEY_CONSTRAINT = "loyalty_entry_key_unique_per_tenant"
+
+
+def _earn_purchases(*, which: str, params: dict[str, Any]) -> tuple[int, int]:
+    """Run the earning statement: first without ON CONFLICT (the fast path: nothing earned yet,
+    as on a first import), inside a savepoint; if a purchase earned already (its key exists, or
+    a concurrent earning wrote it first) the statement fails as a whole and runs again with
+    ON CONFLICT DO NOTHING, which earns only the rest. Returns (entries, points)."""
+    if not _rows(sql.EARNED_SAMPLE.format(filter=which), params)[0][0]:
+        try:
+            with transaction.atomic():  # a savepoint: a failure here leaves the rest intact
+                [(entries, points)] = _rows(
+                    sql.EARN.format(filter=which, on_conflict=""), params
+                )
+            return int(entries), int(points)
+        except IntegrityError as exc:
+            if _constraint_of(exc) != KEY_CONSTRAINT:
+                raise
+    [(entries, points)] = _rows(
+        sql.EARN.format(filter=which, on_conflict=sql.ON_CONFLICT), params
+    )
+    return int(entries), int(points)
+
+
+def _constraint_of(exc: IntegrityError) -> str | None:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
 
 
 @transaction.atomic

@@ -6,11 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import ImportKind, TransactionStatus
 from customers.services import transaction_record
+from loyalty import sql
 from loyalty.models import BonusRule, EntryKind, Member, PointsEntry
 from loyalty.services.ledger import points_earn
 from tests.customers.import_support import english, media_root, run_import  # noqa: F401
@@ -155,3 +158,64 @@ def test_an_import_reimport_and_double_delivery_earn_once(
     assert again.entries == 0
     assert _points(customer) == (0, 150)  # 100 + 50 (50.50 rounded down)
     assert PointsEntry.objects.aggregate(total=Sum("pending_delta"))["total"] == 150
+
+
+def _earning_statements(queries) -> list[str]:
+    return [query["sql"] for query in queries if "INSERT INTO loyalty_pointsentry" in query["sql"]]
+
+
+def test_a_first_earning_writes_without_on_conflict(tenant, ayse):
+    sales = [buy(ayse, "10").pk, buy(ayse, "20").pk]
+
+    with CaptureQueriesContext(connection) as queries:
+        result = points_earn(tenant=tenant, transaction_ids=sales)
+
+    assert (result.entries, result.points) == (2, 30)
+    [statement] = _earning_statements(queries.captured_queries)
+    assert "ON CONFLICT" not in statement
+
+
+def test_earning_again_goes_straight_to_on_conflict(tenant, ayse):
+    sale = buy(ayse, "10")
+    points_earn(tenant=tenant, transaction_ids=[sale.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        again = points_earn(tenant=tenant, transaction_ids=[sale.pk, buy(ayse, "5").pk])
+
+    assert (again.entries, again.points) == (1, 5)
+    [statement] = _earning_statements(queries.captured_queries)
+    assert "ON CONFLICT DO NOTHING" in statement
+
+
+def test_a_purchase_that_earned_unseen_makes_the_fast_path_retry_and_earn_the_rest(
+    tenant, ayse, monkeypatch
+):
+    # The sample looks at 100 purchases only (or misses a concurrent earning): the fast path
+    # then meets the key of a purchase that earned, fails as a whole, and the retry earns the
+    # others once; balances move once.
+    earned = buy(ayse, "40")
+    points_earn(tenant=tenant, transaction_ids=[earned.pk])
+    monkeypatch.setattr(sql, "EARNED_SAMPLE", "SELECT false")
+    new = buy(ayse, "25")
+
+    with CaptureQueriesContext(connection) as queries:
+        result = points_earn(tenant=tenant, transaction_ids=[earned.pk, new.pk])
+
+    assert (result.entries, result.points) == (1, 25)
+    fast, retry = _earning_statements(queries.captured_queries)
+    assert "ON CONFLICT" not in fast and "ON CONFLICT DO NOTHING" in retry
+    assert _points(ayse) == (0, 65)
+    assert dict(PointsEntry.objects.values_list("transaction_id", "pending_delta")) == {
+        earned.pk: 40,
+        new.pk: 25,
+    }
+
+
+def test_another_integrity_error_on_the_fast_path_is_not_swallowed(tenant, ayse, monkeypatch):
+    # Only the key's unique violation sends earning to the retry; any other broken
+    # constraint is an error (here: a points-less entry, refused by loyalty_entry_moves_points).
+    monkeypatch.setattr(sql, "EARN", sql.EARN.replace("c.points > 0", "c.points >= 0"))
+    sale = buy(ayse, "0.50")
+
+    with pytest.raises(IntegrityError):
+        points_earn(tenant=tenant, transaction_ids=[sale.pk])

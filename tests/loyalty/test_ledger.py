@@ -249,3 +249,21 @@ def test_keyed_credits_need_an_active_programme(tenant, ayse, programme):
 
     assert credited == 0
     assert not PointsEntry.objects.exists()
+
+
+def test_points_whose_expiry_passed_while_pending_expire_once_released(tenant, programme, ayse):
+    # A late import of a purchase 400 days old: its points (12 months' expiry) expired before
+    # they could be released. The nightly runs look only at what fell due since their last
+    # run; the release carries the expiry forward to its own time, so they still expire.
+    yesterday = timezone.now() - timedelta(days=1)
+    programme.released_through = programme.expired_through = yesterday
+    programme.save()
+    _earn(tenant, ayse, 100, days_ago=400)
+
+    assert points_release(tenant=tenant) == 100
+    expired = points_expire(tenant=tenant)
+
+    assert expired == 100
+    assert _balances(ayse) == (0, 0)
+    assert _ledger_sums(ayse) == (0, 0)
+
