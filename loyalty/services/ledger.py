@@ -133,7 +133,7 @@ def points_earn(
     an import job's rows, or, as the nightly safety net, every purchase since a time), in
     a few statements whatever their number. A transaction earns at most once, ever: its key
     is unique, so a re-import, a resumed import or a task delivered twice earns nothing
-    more (see _earn_purchases)."""
+    more (see _earn_and_enrol)."""
     programme = programme_active(tenant=tenant)
     if programme is None:
         return EarnResult()
@@ -149,6 +149,9 @@ def points_earn(
         params["ids"] = list(transaction_ids)
         if not params["ids"]:
             return EarnResult()
+    fast = _earn_and_enrol(tenant=tenant, programme=programme, which=which, params=params)
+    if fast is not None:
+        return fast
     enrolled = [member_id for (member_id,) in _rows(sql.ENROL_BUYERS.format(filter=which), params)]
     if programme.welcome_bonus:
         _credit_available(
@@ -160,33 +163,49 @@ def points_earn(
             key_prefix="welcome:",
             reason=_("Welcome bonus"),
         )
-    entries, points = _earn_purchases(which=which, params=params)
+    [(entries, points)] = _rows(sql.EARN.format(filter=which), params)
     return EarnResult(enrolled=len(enrolled), entries=int(entries), points=int(points))
 
 
-# The constraint a purchase's second earning breaks (its key, unique per tenant).
+# The constraint a purchase's second earning breaks on the fast path (its key, unique per
+# tenant).
 KEY_CONSTRAINT = "loyalty_entry_key_unique_per_tenant"
 
 
-def _earn_purchases(*, which: str, params: dict[str, Any]) -> tuple[int, int]:
-    """Run the earning statement: first without ON CONFLICT (the fast path: nothing earned yet,
-    as on a first import), inside a savepoint; if a purchase earned already (its key exists, or
-    a concurrent earning wrote it first) the statement fails as a whole and runs again with
-    ON CONFLICT DO NOTHING, which earns only the rest. Returns (entries, points)."""
-    if not _rows(sql.EARNED_SAMPLE.format(filter=which), params)[0][0]:
-        try:
-            with transaction.atomic():  # a savepoint: a failure here leaves the rest intact
-                [(entries, points)] = _rows(
-                    sql.EARN.format(filter=which, on_conflict=""), params
-                )
-            return int(entries), int(points)
-        except IntegrityError as exc:
-            if _constraint_of(exc) != KEY_CONSTRAINT:
-                raise
-    [(entries, points)] = _rows(
-        sql.EARN.format(filter=which, on_conflict=sql.ON_CONFLICT), params
-    )
-    return int(entries), int(points)
+class _EnrolledMeanwhile(Exception):
+    """Another transaction enrolled some of the buyers while the fast path ran."""
+
+
+def _earn_and_enrol(
+    *, tenant: Tenant, programme: Programme, which: str, params: dict[str, Any]
+) -> EarnResult | None:
+    """The fast path (sql.EARN_AND_ENROL): enrol and earn in one statement, the ledger written
+    without ON CONFLICT, inside a savepoint. None, with nothing written, when some of the
+    purchases earned already (their key exists: a re-import, a resumed import, a second
+    delivery, a concurrent earning) or some buyers were enrolled meanwhile by another
+    transaction: the caller then takes the safe path, statement by statement with ON CONFLICT.
+    A sample of the purchases sends a re-earning there at once."""
+    if _rows(sql.EARNED_SAMPLE.format(filter=which), params)[0][0]:
+        return None
+    fast_params = {
+        **params,
+        "welcome": programme.welcome_bonus,
+        "welcome_reason": _("Welcome bonus"),
+    }
+    try:
+        with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
+            [(enrolled, _welcomed, _moved, entries, points, missed)] = _rows(
+                sql.EARN_AND_ENROL.format(filter=which), fast_params
+            )
+            if missed:
+                raise _EnrolledMeanwhile
+    except _EnrolledMeanwhile:
+        return None
+    except IntegrityError as exc:
+        if _constraint_of(exc) != KEY_CONSTRAINT:
+            raise
+        return None
+    return EarnResult(enrolled=int(enrolled), entries=int(entries), points=int(points))
 
 
 def _constraint_of(exc: IntegrityError) -> str | None:

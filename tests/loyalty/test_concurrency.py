@@ -133,3 +133,65 @@ def test_a_single_use_coupon_used_twice_at_once_works_once(tenant, programme):
     with scopes_disabled():
         assert Coupon.objects.get(code=code).uses == 1
         assert CouponUse.objects.count() == 1
+
+
+def test_two_earnings_of_the_same_purchases_at_once_earn_once(tenant, programme, monkeypatch):
+    # Both take the fast path (no sample): the second one waits for the first's new members
+    # (or keys), rolls back once the first commits, and its safe path with ON CONFLICT earns
+    # nothing more.
+    from loyalty import sql
+
+    monkeypatch.setattr(sql, "EARNED_SAMPLE", "SELECT false")
+    customers = [CustomerFactory(tenant=tenant) for _ in range(3)]
+    sales = [buy(customer, 100).pk for customer in customers for _ in range(2)]
+    barrier = threading.Barrier(2)
+    results: list = [None, None]
+
+    def attempt(index: int) -> None:
+        try:
+            with scope(tenant=tenant):
+                barrier.wait(timeout=10)
+                results[index] = points_earn(tenant=tenant, transaction_ids=sales)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(result.entries for result in results) == [0, 6]
+    with scopes_disabled():
+        assert PointsEntry.objects.filter(kind="earn").count() == 6
+        assert sorted(Member.objects.values_list("pending", flat=True)) == [200, 200, 200]
+
+
+def test_two_sales_of_a_new_customer_earned_at_once_both_earn(tenant, programme, monkeypatch):
+    # The second earning's member insert waits for the first's and skips the customer; its
+    # statement's snapshot does not see that member, so it rolls back and takes the safe
+    # path, which does: both sales earn once, and the balance is the ledger's.
+    from loyalty import sql
+
+    monkeypatch.setattr(sql, "EARNED_SAMPLE", "SELECT false")
+    customer = CustomerFactory(tenant=tenant)
+    sales = [buy(customer, 100).pk, buy(customer, 30).pk]
+    barrier = threading.Barrier(2)
+
+    def attempt(sale: int) -> None:
+        try:
+            with scope(tenant=tenant):
+                barrier.wait(timeout=10)
+                points_earn(tenant=tenant, transaction_ids=[sale])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(sale,)) for sale in sales]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    with scopes_disabled():
+        assert PointsEntry.objects.filter(kind="earn").count() == 2
+        assert Member.objects.get(customer=customer).pending == 130

@@ -172,7 +172,24 @@ def test_a_first_earning_writes_without_on_conflict(tenant, ayse):
 
     assert (result.entries, result.points) == (2, 30)
     [statement] = _earning_statements(queries.captured_queries)
-    assert "ON CONFLICT" not in statement
+    assert "ON CONFLICT DO NOTHING" not in statement
+
+
+def test_a_first_earning_enrols_credits_the_welcome_bonus_and_earns_in_one_statement(
+    tenant, programme, ayse
+):
+    programme.welcome_bonus = 15
+    programme.save()
+    other = CustomerFactory(tenant=tenant)
+    sales = [buy(ayse, "10").pk, buy(ayse, "20").pk, buy(other, "7").pk]
+
+    with CaptureQueriesContext(connection) as queries:
+        result = points_earn(tenant=tenant, transaction_ids=sales)
+
+    assert (result.enrolled, result.entries, result.points) == (2, 3, 37)
+    assert len(_earning_statements(queries.captured_queries)) == 1
+    assert _points(ayse) == (15, 30) and _points(other) == (15, 7)
+    assert PointsEntry.objects.filter(source="welcome", available_delta=15).count() == 2
 
 
 def test_earning_again_goes_straight_to_on_conflict(tenant, ayse):
@@ -203,7 +220,7 @@ def test_a_purchase_that_earned_unseen_makes_the_fast_path_retry_and_earn_the_re
 
     assert (result.entries, result.points) == (1, 25)
     fast, retry = _earning_statements(queries.captured_queries)
-    assert "ON CONFLICT" not in fast and "ON CONFLICT DO NOTHING" in retry
+    assert "ON CONFLICT DO NOTHING" not in fast and "ON CONFLICT DO NOTHING" in retry
     assert _points(ayse) == (0, 65)
     assert dict(PointsEntry.objects.values_list("transaction_id", "pending_delta")) == {
         earned.pk: 40,
@@ -214,7 +231,9 @@ def test_a_purchase_that_earned_unseen_makes_the_fast_path_retry_and_earn_the_re
 def test_another_integrity_error_on_the_fast_path_is_not_swallowed(tenant, ayse, monkeypatch):
     # Only the key's unique violation sends earning to the retry; any other broken
     # constraint is an error (here: a points-less entry, refused by loyalty_entry_moves_points).
-    monkeypatch.setattr(sql, "EARN", sql.EARN.replace("c.points > 0", "c.points >= 0"))
+    monkeypatch.setattr(
+        sql, "EARN_AND_ENROL", sql.EARN_AND_ENROL.replace("p.points > 0", "p.points >= 0")
+    )
     sale = buy(ayse, "0.50")
 
     with pytest.raises(IntegrityError):
