@@ -266,4 +266,3 @@ def test_points_whose_expiry_passed_while_pending_expire_once_released(tenant, p
     assert expired == 100
     assert _balances(ayse) == (0, 0)
     assert _ledger_sums(ayse) == (0, 0)
-
