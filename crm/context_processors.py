@@ -11,6 +11,15 @@ from crm.tenancy.selectors import memberships_for_user
 
 
 def tenant_navigation(request: HttpRequest) -> dict:
+    # A page renders its panels and partials with render_to_string(request=...), and each of
+    # those runs the context processors again: compute the menu once per request.
+    cached = getattr(request, "_tenant_navigation", None)
+    if cached is None:
+        cached = request._tenant_navigation = _tenant_navigation(request)
+    return cached
+
+
+def _tenant_navigation(request: HttpRequest) -> dict:
     tenant = getattr(request, "tenant", None)
     role = getattr(request, "tenant_role", None)
     context: dict = {

@@ -2,8 +2,10 @@
 crispy-forms' Bootstrap 5 pack does (wrapper, label, widget classes, error feedback), in Python.
 
 For filter bars drawn on every view: crispy renders each field through a dozen templates, which was
-a seventh of the customer list's CPU at 25 rows. Other widgets (checkbox lists, radios) are handed
-to crispy unchanged.
+a seventh of the customer list's CPU at 25 rows. A select's options are written here too, as
+Django's select.html writes them: its template includes two more templates per option, and the
+list's filter bar has some 80 options. Other widgets (checkbox lists, radios) are handed to crispy
+unchanged.
 """
 
 from __future__ import annotations
@@ -18,6 +20,53 @@ register = template.Library()
 
 ASTERISK = mark_safe('<span class="asteriskField">*</span>')
 _SIMPLE_INPUTS = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.DateInput)
+
+
+def _attrs_html(attrs: dict) -> SafeString:
+    """Django's django/forms/widgets/attrs.html: False leaves the attribute out, True writes its
+    bare name."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+def _select_html(field: BoundField, attrs: dict) -> SafeString:
+    """What field.as_widget(attrs=attrs) returns for a select, without the widget templates."""
+    widget = field.field.widget
+    if field.field.localize:
+        widget.is_localized = True
+    # The attributes as BoundField.as_widget() builds them (required, disabled, aria-*, id).
+    attrs = field.build_widget_attrs(dict(attrs), widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    groups = []
+    for group_name, options, _index in context["optgroups"]:
+        rendered = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>',
+            (
+                (option["value"], _attrs_html(option["attrs"]), option["label"])
+                for option in options
+            ),
+        )
+        if group_name:
+            rendered = format_html(
+                '\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered
+            )
+        groups.append(rendered)
+    return format_html(
+        '<select name="{}"{}>{}\n</select>',
+        context["name"],
+        _attrs_html(context["attrs"]),
+        mark_safe("".join(groups)),
+    )
 
 
 @register.filter
@@ -49,6 +98,6 @@ def as_field(field: BoundField) -> SafeString:
         '<div id="div_{}" class="mb-3">{}{}{}</div>',
         field.auto_id,
         label,
-        field.as_widget(attrs=attrs),
+        _select_html(field, attrs) if is_select else field.as_widget(attrs=attrs),
         feedback,
     )

@@ -54,3 +54,42 @@ def test_labels_are_escaped_and_required_fields_starred():
 def test_other_widgets_are_left_to_crispy():
     ours, crispy = _both(FilterForm({}), "tiers")
     assert " ".join(ours.split()) == crispy
+
+
+class SelectsForm(forms.Form):
+    plain = forms.ChoiceField(
+        choices=[("", "Seçin…"), ("a", "İzmir & <Ege>"), (3, 'Çağ "3"')], required=False
+    )
+    grouped = forms.ChoiceField(
+        choices=[("", "Hepsi"), ("Marmara", [("ist", "İstanbul"), ("brs", "Bursa")])],
+        required=True,
+        help_text="Bir il seçin",
+    )
+    many = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y")], required=False)
+    yes_no = forms.NullBooleanField(required=False)
+    fixed = forms.ChoiceField(
+        choices=[("a", "A")],
+        required=False,
+        disabled=True,
+        widget=forms.Select(attrs={"id": "own"}),
+    )
+
+
+def _widget_html(html: str) -> str:
+    """The <select>…</select> of a rendered field, whitespace normalised."""
+    start, end = html.index("<select"), html.index("</select>") + len("</select>")
+    return " ".join(html[start:end].split())
+
+
+def test_selects_are_drawn_exactly_as_djangos_widget_templates_draw_them():
+    data = {"plain": "3", "grouped": "brs", "many": ["x", "y"], "yes_no": "false"}
+    for form in (SelectsForm(data), SelectsForm({"plain": "zz"}), SelectsForm()):
+        for name in form.fields:
+            field = form[name]
+            ours = _widget_html(
+                Template("{% load form_fields %}{{ f|as_field }}").render(Context({"f": field}))
+            )
+            attrs = {"class": "select form-select" + (" is-invalid" if field.errors else "")}
+            if field.errors:
+                attrs |= {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
+            assert ours == _widget_html(field.as_widget(attrs=attrs)), name
