@@ -221,8 +221,9 @@ class PointsEntry(TenantOwnedModel):
     """One line of a member's ledger. Never changed or deleted (a trigger refuses it).
 
     Every index costs on the 100,000-row inserts of an import's earning: the foreign keys
-    get no index of their own where a composite or partial one below already serves them, and
-    a purchase's entries are found by their keys (earn:txn:<id>, reverse:txn:<id>).
+    get no index of their own where a composite or partial one below already serves them, a
+    purchase's entries are found by their keys (earn:txn:<id>, reverse:txn:<id>), and a
+    purchase's pending earn entry stays out of the expiry index (its release carries it).
 
     Member and tenant are checked by ONE foreign key, (member_id, tenant_id) → the member's
     (id, tenant_id) (migration 0006, deferred like Django's): each foreign key costs a lookup

@@ -4,6 +4,8 @@ Each statement writes ledger entries with INSERT ... SELECT ... ON CONFLICT DO N
 idempotency key is unique per tenant; a release or an in-window reversal "settles" its earn
 entry, unique too) and moves the members' cached balances in the same statement, from what
 was really inserted (RETURNING), so a rerun or a second delivery inserts and moves nothing.
+One exception, earning's fast path (EARN_AND_ENROL): a plain INSERT that fails as a whole on
+a key already there, after which points_earn takes the ON CONFLICT statements.
 Parameters only; the one varying part (which transactions) comes from TRANSACTION_FILTERS.
 """
 
