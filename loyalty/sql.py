@@ -174,21 +174,27 @@ EARN = (
 # back and takes the safe path, whose statements see it.
 EARN_AND_ENROL = (
     """
-    WITH purchases AS MATERIALIZED (
+    WITH earnable AS MATERIALIZED (
+        -- The purchases first, on their own (the filter's index): joined to the customers in
+        -- one statement, the planner, misled by the customers' row-level security filter,
+        -- started from the tenant's customers and read every one's purchases.
+        SELECT t.id, t.customer_id, t.occurred_at, t.amount, t.category_id, t.channel
+        FROM customers_transaction t
+        WHERE """
+    + _EARNABLE
+    + """
+    ), purchases AS MATERIALIZED (
         SELECT t.id, t.customer_id, t.occurred_at,
                c.archived_at IS NULL
                    AND (%(any_buyer)s OR c.consent_email OR c.consent_sms OR c.consent_phone)
                    AS enrollable,"""
     + _POINTS
     + """ AS points
-        FROM customers_transaction t
+        FROM earnable t
         JOIN customers_customer c ON c.id = t.customer_id
         LEFT JOIN segmentation_customerscore s ON s.customer_id = t.customer_id
         LEFT JOIN loyalty_tiermultiplier tm
             ON tm.tenant_id = %(tenant)s AND tm.tier_id = s.tier_id
-        WHERE """
-    + _EARNABLE
-    + """
     ), existing AS MATERIALIZED (
         SELECT m.id, m.customer_id, m.left_at FROM loyalty_member m
         WHERE m.tenant_id = %(tenant)s
