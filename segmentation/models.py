@@ -710,6 +710,59 @@ class CustomerFacts(TenantOwnedModel):
         ]
 
 
+class CriteriaRow(TenantOwnedModel):
+    """Everything a segment criterion reads of one customer, in one narrow row: the builder's
+    live count (segment_selectors.criteria_figures) counts and sums these rows instead of
+    joining the wide customers table (423 MB at 1,000,000 customers) to the facts and scores.
+
+    Kept equal to its sources by the database (migration 0013), whoever writes them: statement
+    triggers with transition tables on the customers (their dimensions, tags, consent and
+    archiving), on the facts (the last run's tier, status, class, growth, revenue, last purchase
+    and categories; NULL while the customer has no facts row) and on the scores (the score's
+    whole-number band; the exact score is read from the score row for the one band a score
+    criterion cuts through). One set-based statement per write, so a recompute's update of a
+    million facts or scores adds one join, not a million trigger calls.
+    """
+
+    tenant = _untriggered_fk(
+        "crm.Tenant", on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    # The customers' trigger deletes the row with its customer: no collector query on deletes.
+    customer = models.OneToOneField(
+        Customer,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_constraint=False,
+        related_name="criteria_row",
+    )
+    tier = _untriggered_fk(
+        Tier, on_delete=models.DO_NOTHING, null=True, related_name="+", db_index=False
+    )
+    last_purchase_at = models.DateTimeField(null=True)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    score_band = models.SmallIntegerField(null=True)
+    archived = models.BooleanField(default=False)
+    consent_email = models.BooleanField(default=False)
+    consent_sms = models.BooleanField(default=False)
+    consent_phone = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, null=True)
+    customer_class = models.CharField(max_length=16, null=True)
+    growth_band = models.CharField(max_length=12, null=True)
+    kind = models.CharField(max_length=10)
+    lifecycle_stage = models.CharField(max_length=20)
+    acquisition_channel = models.CharField(max_length=20)
+    region = models.CharField(max_length=50)
+    city = models.CharField(max_length=100)
+    industry = models.CharField(max_length=100)
+    tags = ArrayField(models.CharField(max_length=50), default=list)
+    category_ids = ArrayField(models.BigIntegerField(), null=True)
+
+    class Meta:
+        verbose_name = _("segment criteria row")
+        verbose_name_plural = _("segment criteria rows")
+        indexes = [models.Index(fields=["tenant", "tier"], name="criteria_row_tier")]
+
+
 class RunFigures(TenantOwnedModel):
     """The key figures of a run, for comparing each with the run before."""
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
+from math import floor
 from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum
@@ -44,7 +45,15 @@ from django.shortcuts import get_object_or_404
 from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer
 from segmentation.criteria import extra_description, extra_q
-from segmentation.models import HandPickedCustomer, RunFigures, RunStatus, ScoreRun, Segment
+from segmentation.models import (
+    CriteriaRow,
+    CustomerScore,
+    HandPickedCustomer,
+    RunFigures,
+    RunStatus,
+    ScoreRun,
+    Segment,
+)
 
 
 @dataclass(frozen=True)
@@ -208,19 +217,87 @@ def base_revenue(*, tenant: Tenant) -> Decimal | None:
     )
 
 
+def _score_bound_q(*, tenant: Tenant, bound: Decimal, lookup: str) -> Q:
+    """`score <lookup> bound` over the criteria rows, which hold the score's whole-number band:
+    the bands wholly on the right side decide alone; the one band the bound cuts through is
+    checked against the exact scores of that band (the score rows' band index)."""
+    band = floor(bound)
+    exact = Q(
+        customer_id__in=CustomerScore.objects.filter(
+            tenant=tenant, score_band=band, **{f"score__{lookup}": bound}
+        ).values("customer_id")
+    )
+    if lookup == "gte":
+        if bound == band:  # every score of the band and above is >= a whole bound
+            return Q(score_band__gte=band)
+        return Q(score_band__gt=band) | (Q(score_band=band) & exact)
+    return Q(score_band__lt=band) | (Q(score_band=band) & exact)
+
+
+def criteria_rows_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
+    """`criteria_q` over the criteria rows (CriteriaRow), for criteria with no registered
+    ones: the same customers (NULL facts or score match nothing, as the joins there do)."""
+    q = Q()
+    if criteria.tier_ids or criteria.outside_groups:
+        q &= Q(tier_id__in=criteria.tier_ids) | Q(
+            tier__isnull=True, status__in=criteria.outside_groups
+        )
+    for name, lookup in (
+        ("regions", "region__in"),
+        ("cities", "city__in"),
+        ("industries", "industry__in"),
+        ("acquisition_channels", "acquisition_channel__in"),
+        ("lifecycle_stages", "lifecycle_stage__in"),
+        ("kinds", "kind__in"),
+        ("growth_bands", "growth_band__in"),
+        ("customer_classes", "customer_class__in"),
+    ):
+        values = getattr(criteria, name)
+        if values:
+            q &= Q(**{lookup: list(values)})
+    if criteria.category_ids:
+        q &= Q(category_ids__overlap=list(criteria.category_ids))
+    if criteria.tags:
+        q &= Q(tags__overlap=list(criteria.tags))
+    if criteria.last_purchase_after:
+        q &= Q(last_purchase_at__gte=_day_start(criteria.last_purchase_after, tenant))
+    if criteria.last_purchase_before:
+        q &= Q(last_purchase_at__lt=_day_start(criteria.last_purchase_before, tenant))
+    if criteria.consent_channel:
+        q &= Q(**{CONSENT_FIELD_BY_CHANNEL[criteria.consent_channel]: True})
+    if criteria.score_min is not None:
+        q &= _score_bound_q(tenant=tenant, bound=criteria.score_min, lookup="gte")
+    if criteria.score_max is not None:
+        q &= _score_bound_q(tenant=tenant, bound=criteria.score_max, lookup="lte")
+    return q
+
+
+def criteria_rows(
+    *, tenant: Tenant, criteria: SegmentCriteria, segment_id: int | None = None
+) -> QuerySet[CriteriaRow]:
+    """The criteria rows of `criteria_members`' customers (criteria without registered ones):
+    the same customers from the narrow table, for counts and sums."""
+    q = criteria_rows_q(tenant=tenant, criteria=criteria)
+    if segment_id is not None and not criteria.is_empty():  # empty criteria take everyone
+        q |= Q(customer_id__in=hand_picked_ids(tenant=tenant, segment_id=segment_id))
+    return CriteriaRow.objects.filter(tenant=tenant, archived=False).filter(q)
+
+
 def criteria_figures(
     *, tenant: Tenant, criteria: SegmentCriteria, segment_id: int | None = None
 ) -> SegmentFigures:
     """Count and revenue of the criteria's customers (with `segment_id`, and the segment's
-    hand-picked ones) in one aggregate query."""
-    members = criteria_members(tenant=tenant, criteria=criteria, segment_id=segment_id)
+    hand-picked ones) in one aggregate query: over the narrow criteria rows, or, when a
+    registered criterion (another app's Q over Customer) is used, over the customers."""
+    money = DecimalField(max_digits=18, decimal_places=2)
+    if criteria.extra:
+        members = criteria_members(tenant=tenant, criteria=criteria, segment_id=segment_id)
+        revenue = Sum("facts__revenue")
+    else:
+        members = criteria_rows(tenant=tenant, criteria=criteria, segment_id=segment_id)
+        revenue = Sum("revenue")
     totals = members.aggregate(
-        customers=Count("pk"),
-        revenue=Coalesce(
-            Sum("facts__revenue"),
-            Decimal(0),
-            output_field=DecimalField(max_digits=18, decimal_places=2),
-        ),
+        customers=Count("pk"), revenue=Coalesce(revenue, Decimal(0), output_field=money)
     )
     total = base_revenue(tenant=tenant)
     share = None
