@@ -52,7 +52,7 @@ def main() -> int:
     from django_scopes import scope
 
     from segmentation.models import Tier
-    from segmentation.segment_selectors import criteria_members
+    from segmentation.segment_selectors import criteria_members, criteria_rows
     from segmentation.services import scores_recompute
 
     tenant = scale_tenant_ensure(
@@ -181,11 +181,19 @@ def main() -> int:
         with scope(tenant=tenant):
             form = SegmentForm(slowest[1], tenant=tenant, industries=[], preview=True)
             form.is_valid()
-            members = criteria_members(tenant=tenant, criteria=form.criteria())
-            query, query_params = members.values("pk").query.sql_with_params()
+            # The live count reads the criteria rows unless another app's criterion is used.
+            criteria = form.criteria()
+            if criteria.extra:
+                members = criteria_members(tenant=tenant, criteria=criteria).values(
+                    "facts__revenue"
+                )
+            else:
+                members = criteria_rows(tenant=tenant, criteria=criteria).values("revenue")
+            query, query_params = members.query.sql_with_params()
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({query}) m", query_params
+                    f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*), sum(m.r) FROM ({query}) m(r)",
+                    query_params,
                 )
                 print("\nEXPLAIN of the slowest live count:\n")
                 print("\n".join(row[0] for row in cursor.fetchall()))

@@ -174,12 +174,22 @@ def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -
 
 
 def _segment_sizes_write(*, tenant: Tenant, run: ScoreRun) -> None:
-    """One INSERT ... SELECT per saved segment, over the facts just written."""
-    from segmentation.segment_selectors import segment_members
+    """One INSERT ... SELECT per saved segment, over the facts just written (through the
+    criteria rows, which their triggers brought up to date, unless another app's criterion
+    needs the customers)."""
+    from segmentation.segment_selectors import SegmentCriteria, criteria_members, criteria_rows
 
     with scope(tenant=tenant):
         for segment in Segment.objects.filter(tenant=tenant).order_by("pk"):
-            members = segment_members(tenant=tenant, segment=segment).values("pk", "facts__revenue")
+            criteria = SegmentCriteria.of(segment)
+            if criteria.extra:
+                members = criteria_members(
+                    tenant=tenant, criteria=criteria, segment_id=segment.pk
+                ).values("pk", "facts__revenue")
+            else:
+                members = criteria_rows(
+                    tenant=tenant, criteria=criteria, segment_id=segment.pk
+                ).values("customer_id", "revenue")
             query, params = members.query.sql_with_params()
             with connection.cursor() as cursor:
                 cursor.execute(
