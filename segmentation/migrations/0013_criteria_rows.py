@@ -3,19 +3,22 @@ segment criterion reads, so that the builder's live count reads ~1/4 of the byte
 customers, facts and scores read (issue 9: "everyone" was a parallel scan of the 423 MB
 customers table and a hash join of a million facts, ~1 s).
 
-Kept by the database, for every writer (the app, imports, the recompute, tests' factories):
-statement-level triggers with transition tables, so a write of a million rows (an import, a
-recompute's update of the facts and scores) costs one set-based statement, not a million calls:
+Kept by the database, for every writer (the app, imports, pins, tests' factories):
 
-- customers: INSERT adds the row, UPDATE copies the dimensions, tags, consent and archiving
-  when one of them changed, DELETE removes the row;
+- customers: statement-level triggers with transition tables, so an import of a million rows
+  costs one set-based statement, not a million calls: INSERT adds the row, UPDATE copies the
+  dimensions, tags, consent and archiving where one of them changed, DELETE removes the row;
 - facts: INSERT and UPDATE copy the run's tier, status, class, growth band, revenue, last
   purchase and categories; DELETE clears them (no facts: in no segment that uses them);
 - scores: INSERT and UPDATE copy the score's whole-number band (it changes for few customers a
   night, the score for nearly all); DELETE clears it.
 
-Every trigger runs as the user who wrote the source rows, inside their tenant's row-level
-security, and writes only rows whose values differ. The backfill is one INSERT ... SELECT.
+The facts' and scores' triggers are row triggers that stand aside (their WHEN is false, no call)
+while a recompute runs (`segmentation.recompute` = 'on', transaction-local): the recompute
+writes the same values from its staging table in one join (dashboard_criteria_rows.sql, and
+write_scores_delete.sql for archived customers). Every trigger runs as the user who wrote the
+source rows, inside their tenant's row-level security. No tags and no categories are stored as
+NULL (they overlap nothing either way). The backfill is one INSERT ... SELECT.
 """
 
 import django.contrib.postgres.fields
@@ -28,13 +31,20 @@ CUSTOMER_COLUMNS = (
 )
 CUSTOMER_VALUES = (
     "n.archived_at IS NOT NULL, n.consent_email, n.consent_sms, n.consent_phone, n.kind, "
-    "n.lifecycle_stage, n.acquisition_channel, n.region, n.city, n.industry, n.tags"
+    "n.lifecycle_stage, n.acquisition_channel, n.region, n.city, n.industry, "
+    "nullif(n.tags, '{}')"
 )
 FACTS_COLUMNS = "status, tier_id, customer_class, growth_band, revenue, last_purchase_at, category_ids"
 FACTS_VALUES = (
     "n.status, n.tier_id, n.customer_class, n.growth_band, n.revenue, n.last_purchase_at, "
-    "n.category_ids"
+    "nullif(n.category_ids, '{}')"
 )
+
+# The recompute writes the criteria rows itself, in one join with its staging table
+# (segmentation/sql/dashboard_criteria_rows.sql, write_scores_delete.sql): capturing the million
+# score rows it updates for a statement trigger cost more than the update (measured +17 s of
+# 74 s under load). Row triggers, skipped by their WHEN (no call) while it runs.
+OUTSIDE_RECOMPUTE = "current_setting('segmentation.recompute', true) IS DISTINCT FROM 'on'"
 
 FUNCTIONS = f"""
 CREATE FUNCTION segmentation_criteria_customers_insert() RETURNS trigger
@@ -86,72 +96,66 @@ CREATE FUNCTION segmentation_criteria_facts_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE segmentation_criteriarow r
-    SET ({FACTS_COLUMNS}) = ({FACTS_VALUES})
-    FROM new_facts n
-    WHERE r.customer_id = n.customer_id
-      AND (r.{FACTS_COLUMNS.replace(", ", ", r.")}) IS DISTINCT FROM ({FACTS_VALUES});
+    SET ({FACTS_COLUMNS}) = ({FACTS_VALUES.replace("n.", "NEW.")})
+    WHERE r.customer_id = NEW.customer_id;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER segmentation_criteria_facts_insert
 AFTER INSERT ON segmentation_customerfacts
-REFERENCING NEW TABLE AS new_facts
-FOR EACH STATEMENT EXECUTE FUNCTION segmentation_criteria_facts_write();
+FOR EACH ROW WHEN ({OUTSIDE_RECOMPUTE})
+EXECUTE FUNCTION segmentation_criteria_facts_write();
 
 CREATE TRIGGER segmentation_criteria_facts_update
 AFTER UPDATE ON segmentation_customerfacts
-REFERENCING NEW TABLE AS new_facts
-FOR EACH STATEMENT EXECUTE FUNCTION segmentation_criteria_facts_write();
+FOR EACH ROW WHEN ({OUTSIDE_RECOMPUTE})
+EXECUTE FUNCTION segmentation_criteria_facts_write();
 
 CREATE FUNCTION segmentation_criteria_facts_delete() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE segmentation_criteriarow r
+    UPDATE segmentation_criteriarow
     SET ({FACTS_COLUMNS}) = (NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-    FROM old_facts o
-    WHERE r.customer_id = o.customer_id;
+    WHERE customer_id = OLD.customer_id;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER segmentation_criteria_facts_delete
 AFTER DELETE ON segmentation_customerfacts
-REFERENCING OLD TABLE AS old_facts
-FOR EACH STATEMENT EXECUTE FUNCTION segmentation_criteria_facts_delete();
+FOR EACH ROW WHEN ({OUTSIDE_RECOMPUTE})
+EXECUTE FUNCTION segmentation_criteria_facts_delete();
 
 CREATE FUNCTION segmentation_criteria_scores_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE segmentation_criteriarow r
-    SET score_band = n.score_band
-    FROM new_scores n
-    WHERE r.customer_id = n.customer_id AND r.score_band IS DISTINCT FROM n.score_band;
+    UPDATE segmentation_criteriarow
+    SET score_band = NEW.score_band
+    WHERE customer_id = NEW.customer_id AND score_band IS DISTINCT FROM NEW.score_band;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER segmentation_criteria_scores_insert
 AFTER INSERT ON segmentation_customerscore
-REFERENCING NEW TABLE AS new_scores
-FOR EACH STATEMENT EXECUTE FUNCTION segmentation_criteria_scores_write();
+FOR EACH ROW WHEN ({OUTSIDE_RECOMPUTE})
+EXECUTE FUNCTION segmentation_criteria_scores_write();
 
 CREATE TRIGGER segmentation_criteria_scores_update
 AFTER UPDATE ON segmentation_customerscore
-REFERENCING NEW TABLE AS new_scores
-FOR EACH STATEMENT EXECUTE FUNCTION segmentation_criteria_scores_write();
+FOR EACH ROW WHEN (OLD.score_band IS DISTINCT FROM NEW.score_band AND {OUTSIDE_RECOMPUTE})
+EXECUTE FUNCTION segmentation_criteria_scores_write();
 
 CREATE FUNCTION segmentation_criteria_scores_delete() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE segmentation_criteriarow r
-    SET score_band = NULL
-    FROM old_scores o
-    WHERE r.customer_id = o.customer_id AND r.score_band IS NOT NULL;
+    UPDATE segmentation_criteriarow SET score_band = NULL
+    WHERE customer_id = OLD.customer_id AND score_band IS NOT NULL;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER segmentation_criteria_scores_delete
 AFTER DELETE ON segmentation_customerscore
-REFERENCING OLD TABLE AS old_scores
-FOR EACH STATEMENT EXECUTE FUNCTION segmentation_criteria_scores_delete();
+FOR EACH ROW WHEN ({OUTSIDE_RECOMPUTE})
+EXECUTE FUNCTION segmentation_criteria_scores_delete();
 """
 
 TRIGGERS = (
@@ -179,16 +183,19 @@ FUNCTIONS_DROP = "\n".join(
     + [f"DROP FUNCTION IF EXISTS {name}();" for name in FUNCTION_NAMES]
 )
 
-# Every customer, with their facts and score band if any (hash joins: one pass over each).
+# Every customer, with their facts and score band if any (hash joins: one pass over each),
+# written in tier order: a tier's rows fill neighbouring pages, so a count by tier reads a few
+# hundred pages instead of one page per row (nightly tier changes scatter them only slowly).
 BACKFILL = f"""
 INSERT INTO segmentation_criteriarow
        (tenant_id, customer_id, {CUSTOMER_COLUMNS}, {FACTS_COLUMNS}, score_band)
 SELECT n.tenant_id, n.id, {CUSTOMER_VALUES},
        f.status, f.tier_id, f.customer_class, f.growth_band, f.revenue, f.last_purchase_at,
-       f.category_ids, s.score_band
+       nullif(f.category_ids, '{{}}'), s.score_band
 FROM customers_customer n
 LEFT JOIN segmentation_customerfacts f ON f.customer_id = n.id
 LEFT JOIN segmentation_customerscore s ON s.customer_id = n.id
+ORDER BY n.tenant_id, f.tier_id, n.id
 """
 
 
@@ -223,7 +230,7 @@ class Migration(migrations.Migration):
                 ('region', models.CharField(max_length=50)),
                 ('city', models.CharField(max_length=100)),
                 ('industry', models.CharField(max_length=100)),
-                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=50), default=list, size=None)),
+                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=50), null=True, size=None)),
                 ('category_ids', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), null=True, size=None)),
             ],
             options={

@@ -168,6 +168,7 @@ def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -
     steps.run("dashboard: classes and dimensions", sql.statement("dashboard_dimensions"))
     steps.run("dashboard: facts update", sql.statement("dashboard_facts_update"))
     steps.run("dashboard: facts insert", sql.statement("dashboard_facts_insert"))
+    steps.run("dashboard: criteria rows", sql.statement("dashboard_criteria_rows"))
     with steps.timed("dashboard: segment sizes"):
         _segment_sizes_write(tenant=tenant, run=run)
     steps.run("drop dashboard staging", "DROP TABLE seg_facts")

@@ -28,12 +28,13 @@ from tests.segmentation.test_segment_members import CASES, _criteria, names
 
 pytestmark = pytest.mark.django_db
 
-# What every criteria row must equal: its customer's fields, facts and score band.
+# What every criteria row must equal: its customer's fields, facts and score band (no tags
+# and no categories as NULL).
 SOURCES = """
 SELECT c.id, c.tenant_id, c.archived_at IS NOT NULL, c.consent_email, c.consent_sms,
        c.consent_phone, c.kind, c.lifecycle_stage, c.acquisition_channel, c.region, c.city,
-       c.industry, c.tags, f.status, f.tier_id, f.customer_class, f.growth_band, f.revenue,
-       f.last_purchase_at, f.category_ids, s.score_band
+       c.industry, nullif(c.tags, '{}'), f.status, f.tier_id, f.customer_class, f.growth_band,
+       f.revenue, f.last_purchase_at, nullif(f.category_ids, '{}'), s.score_band
 FROM customers_customer c
 LEFT JOIN segmentation_customerfacts f ON f.customer_id = c.id
 LEFT JOIN segmentation_customerscore s ON s.customer_id = c.id
