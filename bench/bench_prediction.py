@@ -9,6 +9,7 @@ peak memory; co-purchase statistics and suggestions ≤ 60 s; the review page < 
     .venv/bin/python bench/bench_prediction.py                       # 1M / 10M tenant /bench/
     .venv/bin/python bench/bench_prediction.py --customers 100000 --transactions 1000000 \
         --slug bench-100k
+    .venv/bin/python bench/bench_prediction.py --prediction-only     # the nightly step alone
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def main() -> int:
     parser.add_argument("--slug", default="bench")
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--transactions", type=int, default=10_000_000)
+    parser.add_argument(
+        "--prediction-only",
+        action="store_true",
+        help="time the nightly prediction step only (no suggestions, review, hit rate, page)",
+    )
     args = parser.parse_args()
 
     print(bench_setup())
@@ -63,6 +69,8 @@ def main() -> int:
     for step, seconds in run.seconds.items():
         print(f"  {step:<10} {seconds:7.2f} s")
     print(f"  parameters {run.parameters}")
+    if args.prediction_only:
+        return 0
 
     with scope(tenant=tenant):
         started = time.perf_counter()

@@ -237,6 +237,11 @@ class CustomerPrediction(TenantOwnedModel):
     same, segmentation.models._untriggered_fk). Only the prediction run writes it, from
     customers of the same tenant read in the same transaction; deleting a customer, run or
     tenant cascades through Django's collector.
+
+    In the database the table is partitioned per tenant and per run (migration 0006): a run
+    fills a fresh partition and swaps it in whole. Its primary key there is (customer,
+    tenant, run), which PostgreSQL requires of a partitioned table; one run is live per
+    tenant, so a customer still has one row.
     """
 
     tenant = models.ForeignKey(

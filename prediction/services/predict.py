@@ -1,5 +1,6 @@
 """The prediction run: the RFM summary in SQL, the fits on its arrays, and every customer's
-prediction written in one statement.
+prediction written in one statement into a fresh partition that replaces last night's at the
+end of the run (migration 0006 says how and why).
 
 One transaction per run, under a per-tenant advisory lock (a second concurrent run is
 "skipped"). A run for a past reference date leaves the live predictions alone unless the
@@ -16,6 +17,8 @@ import numpy as np
 from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
+from psycopg import sql as psycopg_sql
 
 from crm.models import Tenant
 from prediction import clv, sql
@@ -179,20 +182,28 @@ def _combos_write(*, fit: Fit, settings: PredictionSettings) -> None:
         cursor.execute("ANALYZE pred_combo")
 
 
-def _live_replace(
+def _live_publish(
     *, tenant: Tenant, run: PredictionRun, fit: Fit | None, seconds: dict[str, float]
 ) -> int:
-    """Replace the tenant's live predictions by this run's (none when there is no fit)."""
-    with connection.cursor() as cursor:
+    """Make this run's predictions the tenant's live ones (none when there is no fit).
+
+    The rows go into a fresh leaf of the partitioned table, which gets its indexes in bulk
+    and replaces last night's in one swap at the end of the run's transaction (migration
+    0006): readers see the whole old set until the run commits, the whole new set after.
+    The database functions act only for the connection's tenant, hence the scope.
+    """
+    with scope(tenant=tenant), connection.cursor() as cursor:
         started = time.perf_counter()
-        cursor.execute(
-            "DELETE FROM prediction_customerprediction WHERE tenant_id = %s", [tenant.pk]
-        )
-        _timed(seconds, "write: delete", started)
         if fit is None:
+            cursor.execute("SELECT prediction_live_publish(%s, NULL)", [tenant.pk])
+            _timed(seconds, "write: publish", started)
             return 0
+        cursor.execute("SELECT prediction_live_stage(%s, %s)", [tenant.pk, run.pk])
+        (leaf,) = cursor.fetchone()
         cursor.execute(
-            sql.statement("write_predictions"),
+            psycopg_sql.SQL(sql.statement("write_predictions"))
+            .format(leaf=psycopg_sql.Identifier(leaf))
+            .as_string(connection.connection),
             {
                 "tenant": tenant.pk,
                 "run": run.pk,
@@ -201,7 +212,11 @@ def _live_replace(
                 "gg_v": fit.spend.v,
             },
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        started = _timed(seconds, "write: rows", started)
+        cursor.execute("SELECT prediction_live_publish(%s, %s)", [tenant.pk, run.pk])
+        _timed(seconds, "write: indexes and swap", started)
+        return written
 
 
 def _run_claim(
@@ -316,7 +331,7 @@ def _compute(
         run.error = str(exc)[:2000]
         run.parameters = {}
         if run.is_live:
-            _live_replace(tenant=tenant, run=run, fit=None, seconds=seconds)
+            _live_publish(tenant=tenant, run=run, fit=None, seconds=seconds)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*), count(*) FILTER (WHERE frequency > 0) FROM pred_summary"
@@ -330,7 +345,7 @@ def _compute(
         if run.is_live:
             _combos_write(fit=fit, settings=settings)
             step = _timed(seconds, "predict", step)
-            _live_replace(tenant=tenant, run=run, fit=fit, seconds=seconds)
+            _live_publish(tenant=tenant, run=run, fit=fit, seconds=seconds)
             step = _timed(seconds, "write", step)
         run.status = PredictionStatus.SUCCEEDED
         run.error = ""

@@ -1,8 +1,9 @@
--- The live predictions: one row per summarised customer, from the per-(frequency, recency, age)
+-- The run's predictions, into the empty leaf prediction_live_stage made for it ({leaf}, see
+-- migration 0006): one row per summarised customer, from the per-(frequency, recency, age)
 -- figures the fitted BG/NBD gave (pred_combo) and the Gamma-Gamma expected value per purchase,
 -- a weighted mean of the customer's own repeat purchase value and the population's:
 --   w = p x / (p x + q - 1),   E[M] = (1 - w) v p / (q - 1) + w m
-INSERT INTO prediction_customerprediction (
+INSERT INTO {leaf} (
     tenant_id, customer_id, run_id, frequency, recency, age, monetary, p_alive,
     expected_purchases, propensity, expected_order_value, predicted_value
 )
