@@ -8,7 +8,7 @@ entries (issue 11: 62 s of a 97 s run at 1,000,000 customers went to that).
         prediction_customerprediction_<tenant>_<run>   the tenant's live run: one leaf at a time
 
 A live run asks `prediction_live_stage` for an empty leaf, fills it (no index yet, so rows are
-appended), and `prediction_live_publish` builds the root's indexes on it in bulk, ANALYZEs it,
+only appended), and `prediction_live_publish` builds the root's indexes on it in bulk, ANALYZEs it,
 then takes the tenant's table alone (ACCESS EXCLUSIVE on prediction_customerprediction_<tenant>,
 never on the root: other tenants' readers and nightly runs go on) to detach and drop last
 night's leaf and attach the new one, in the run's transaction: readers see the whole old set
@@ -35,20 +35,19 @@ QUOTED_PREDICATE = POLICY_PREDICATE.replace("'", "''")
 
 SECURE = f"""
 -- Row-level security on a partition, as on the root (crm/rls.py), for whoever names it
--- directly (through the root, the root's policy applies); read (and for a leaf being filled,
--- insert) for the app role.
-CREATE FUNCTION prediction_partition_secure(partition text, privileges text)
+-- directly (through the root, the root's policy applies); the app role may read it.
+CREATE FUNCTION prediction_partition_secure(partition text)
 RETURNS void LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
   EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', partition);
   EXECUTE format('CREATE POLICY tenant_isolation ON %I USING ({QUOTED_PREDICATE})
                   WITH CHECK ({QUOTED_PREDICATE})', partition);
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm_app') THEN
-    EXECUTE format('GRANT %s ON %I TO crm_app', privileges, partition);
+    EXECUTE format('GRANT SELECT ON %I TO crm_app', partition);
   END IF;
 END
 $$;
-REVOKE ALL ON FUNCTION prediction_partition_secure(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION prediction_partition_secure(text) FROM PUBLIC;
 
 -- The caller may act for its own tenant only, and only for a live run of that tenant: a run
 -- for a past date never replaces the live predictions unless it was made live.
@@ -72,7 +71,9 @@ REVOKE ALL ON FUNCTION prediction_live_check(bigint, bigint) FROM PUBLIC;
 """
 
 STAGE = f"""
--- An empty leaf for the run, without indexes: the run fills it with one INSERT ... SELECT.
+-- An empty leaf for the run, without indexes, that the app role may only insert into: no other
+-- session sees it before the run commits, and its CHECK on tenant_id admits the tenant's rows
+-- only (a policy as well would cost its check on every row). Publishing secures it.
 CREATE FUNCTION prediction_live_stage(tenant bigint, run bigint)
 RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -87,7 +88,7 @@ BEGIN
        CONSTRAINT prediction_partition_tenant CHECK (tenant_id = %s),
        CONSTRAINT prediction_partition_run CHECK (run_id = %s))',
     leaf, tenant, run);
-  PERFORM prediction_partition_secure(leaf, 'SELECT, INSERT');
+  EXECUTE format('GRANT INSERT ON %I TO crm_app', leaf);
   RETURN leaf;
 END
 $$;
@@ -129,6 +130,8 @@ BEGIN
       EXECUTE statement;
     END LOOP;
     EXECUTE format('ANALYZE %I', leaf);
+    EXECUTE format('REVOKE ALL ON %I FROM crm_app', leaf);
+    PERFORM prediction_partition_secure(leaf);
   END IF;
   FOR attempt IN 1..6 LOOP
     BEGIN
@@ -140,7 +143,7 @@ BEGIN
           'CREATE TABLE %I (LIKE {ROOT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
              CONSTRAINT prediction_partition_tenant CHECK (tenant_id = %s))
            PARTITION BY LIST (run_id)', tenant_table, tenant);
-        PERFORM prediction_partition_secure(tenant_table, 'SELECT');
+        PERFORM prediction_partition_secure(tenant_table);
         DELETE FROM {ROOT}_default d WHERE d.tenant_id = tenant;
         EXECUTE format('ALTER TABLE {ROOT} ATTACH PARTITION %I FOR VALUES IN (%s)',
                        tenant_table, tenant);
@@ -204,7 +207,7 @@ CREATE POLICY tenant_isolation ON {ROOT} USING ({POLICY_PREDICATE})
 {GRANTS}
 
 CREATE TABLE {ROOT}_default PARTITION OF {ROOT} DEFAULT;
-SELECT prediction_partition_secure('{ROOT}_default', 'SELECT, INSERT, UPDATE, DELETE');
+SELECT prediction_partition_secure('{ROOT}_default');
 
 -- Each tenant's live predictions move into its first leaf, through the same functions.
 DO $$
@@ -239,7 +242,7 @@ DROP TABLE {ROOT} CASCADE;
 DROP FUNCTION prediction_live_publish(bigint, bigint);
 DROP FUNCTION prediction_live_stage(bigint, bigint);
 DROP FUNCTION prediction_live_check(bigint, bigint);
-DROP FUNCTION prediction_partition_secure(text, text);
+DROP FUNCTION prediction_partition_secure(text);
 ALTER TABLE {ROOT}_unpartitioned RENAME TO {ROOT};
 ALTER TABLE {ROOT} ADD CONSTRAINT prediction_customerprediction_customer_id_a8b4eb4b_pk
   PRIMARY KEY (customer_id);
