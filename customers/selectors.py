@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Max, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -67,6 +67,8 @@ class PageSlice:
     has_next: bool
     # More rows exist, but past the last page we serve: the user should narrow the list.
     beyond_last_page: bool = False
+    # How many rows the whole list has, when the page's own query counted them (page_and_count).
+    total: int | None = None
 
     @property
     def has_previous(self) -> bool:
@@ -103,6 +105,10 @@ def customer_list_page(
     filterset = customer_filterset(tenant=tenant, params=params, role=role)
     queryset = filterset.qs  # filtering decides the search plan
     page = (params or {}).get("page")
+    if filterset.search_plan == "narrow":
+        return filterset, page_and_count(
+            queryset, rows_by_id=filterset.queryset, page=page, page_size=page_size
+        )
     if filterset.search_plan == "broad":
         try:
             return filterset, _page_within_time(queryset, page=page, page_size=page_size)
@@ -133,15 +139,14 @@ def _page_within_time(queryset: QuerySet, *, page: Any, page_size: int) -> PageS
     return result
 
 
-def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) -> PageSlice:
-    """Fetch page `page` as page_size + 1 rows: the extra row only tells whether there is a next
-    page, so no COUNT(*) over a million customers runs on each view."""
+def _page_number(page: Any) -> int:
     try:
-        number = min(max(int(page), 1), MAX_PAGE)
+        return min(max(int(page), 1), MAX_PAGE)
     except (TypeError, ValueError):
-        number = 1
-    offset = (number - 1) * page_size
-    rows = list(queryset[offset : offset + page_size + 1])
+        return 1
+
+
+def _page_slice(rows: list, *, number: int, page_size: int, total: int | None = None) -> PageSlice:
     more = len(rows) > page_size
     return PageSlice(
         object_list=rows[:page_size],
@@ -149,7 +154,42 @@ def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) ->
         page_size=page_size,
         has_next=more and number < MAX_PAGE,
         beyond_last_page=more and number >= MAX_PAGE,
+        total=total,
     )
+
+
+def page_without_count(queryset: QuerySet, *, page: Any, page_size: int = 25) -> PageSlice:
+    """Fetch page `page` as page_size + 1 rows: the extra row only tells whether there is a next
+    page, so no COUNT(*) over a million customers runs on each view."""
+    number = _page_number(page)
+    offset = (number - 1) * page_size
+    rows = list(queryset[offset : offset + page_size + 1])
+    return _page_slice(rows, number=number, page_size=page_size)
+
+
+def page_and_count(
+    queryset: QuerySet, *, rows_by_id: QuerySet, page: Any, page_size: int = 25
+) -> PageSlice:
+    """Page `page` of a list that is read whole and sorted anyway (a narrow search: the search
+    index gives every match, then they are sorted), with its total: one read of the search
+    index serves both. Counting apart read the index a second time (a GIN scan of
+    "mehmet öz", 21 ms at a million customers, as long as the page's).
+
+    The first query sorts the matches' ids and counts them in a window (only ids and sort keys
+    are held for it, not whole rows); the second fetches the page's rows by primary key from
+    `rows_by_id` (the same customers, unfiltered: a search condition there could make the
+    planner read the search index again)."""
+    number = _page_number(page)
+    offset = (number - 1) * page_size
+    keys = list(
+        queryset.annotate(matches=Window(Count("*")))
+        .values_list("pk", "matches")[offset : offset + page_size + 1]
+    )
+    found = rows_by_id.in_bulk([pk for pk, _matches in keys])
+    rows = [found[pk] for pk, _matches in keys if pk in found]  # gone since: left out
+    # Past the last match no row carries the total; the count is left to customer_count.
+    total = keys[0][1] if keys else (0 if offset == 0 else None)
+    return _page_slice(rows, number=number, page_size=page_size, total=total)
 
 
 @dataclass(frozen=True)
@@ -193,9 +233,16 @@ class CustomerCount:
 EXACT_COUNT_LIMIT = 1_000
 
 
-def customer_count(*, filterset: CustomerFilter) -> CustomerCount:
+def customer_count(*, filterset: CustomerFilter, page: PageSlice | None = None) -> CustomerCount:
     """How many customers the filters match: exact when few, else the planner's estimate
-    ("about 1.000.000 customers"): no COUNT(*) over a million rows on each view."""
+    ("about 1.000.000 customers"): no COUNT(*) over a million rows on each view. With the list's
+    `page`, no query when the page already tells: its query counted (page_and_count), or it is
+    the last page."""
+    if page is not None:
+        if page.total is not None:
+            return CustomerCount(number=page.total, exact=True)
+        if not page.has_next and not page.beyond_last_page and (page.object_list or page.number == 1):
+            return CustomerCount(number=page.end_index, exact=True)
     queryset = filterset.unsorted_qs if hasattr(filterset, "unsorted_qs") else filterset.qs
     queryset = queryset.order_by()
     estimate = planner_estimate(queryset)

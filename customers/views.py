@@ -110,7 +110,7 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         "page": page,
         "columns": columns,
         "rows": rows,
-        "count": selectors.customer_count(filterset=filterset),
+        "count": selectors.customer_count(filterset=filterset, page=page),
         "query_string": query.urlencode(),
         "sort_key": filterset.sort_key,
         "saved_views": list_actions.saved_views_of(tenant=request.tenant, user=request.user),

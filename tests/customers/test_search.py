@@ -191,3 +191,42 @@ def test_a_short_phone_prefix_walks_the_sort_index_and_a_long_one_the_search_ind
     full = customer_filterset(tenant=tenant, params={"q": "0532 123 45 67"})
     assert (_names(short.qs), short.search_plan) == (["Ali Veli"], "broad")
     assert (_names(full.qs), full.search_plan) == (["Ali Veli"], "narrow")
+
+
+def test_a_narrow_search_counts_its_matches_in_the_page_query(
+    tenant, tenant_scope, django_assert_num_queries
+):
+    from customers.selectors import customer_count, customer_list_page
+
+    for name in ["Kaya Gıda", "Ali Kaya", "Kayalar Ltd.", "Başka", "Zeki Kaya"]:
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    filterset, page = customer_list_page(tenant=tenant, params={"q": "kaya"}, page_size=2)
+    assert filterset.search_plan == "narrow"
+    assert _names(page.object_list) == ["Ali Kaya", "Kaya Gıda"]
+    assert (page.total, page.has_next) == (4, True)
+    with django_assert_num_queries(0):  # one read of the search index served both
+        count = customer_count(filterset=filterset, page=page)
+    assert (count.number, count.exact) == (4, True)
+
+
+def test_a_narrow_search_page_past_the_last_match_is_counted_apart(tenant, tenant_scope):
+    from customers.selectors import customer_count, customer_list_page
+
+    for name in ["Kaya Gıda", "Ali Kaya", "Kayalar Ltd."]:
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    filterset, page = customer_list_page(
+        tenant=tenant, params={"q": "kaya", "page": "5"}, page_size=2
+    )
+    assert (page.object_list, page.total) == ([], None)
+    count = customer_count(filterset=filterset, page=page)
+    assert (count.number, count.exact) == (3, True)
+
+
+def test_a_narrow_search_sorted_z_to_a_is_counted_too(tenant, tenant_scope):
+    from customers.selectors import customer_list_page
+
+    for name in ["Kaya Gıda", "Ali Kaya", "Kayalar Ltd."]:
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    _filterset, by_name = customer_list_page(tenant=tenant, params={"q": "kaya", "sort": "-name"})
+    assert _names(by_name.object_list) == ["Kayalar Ltd.", "Kaya Gıda", "Ali Kaya"]
+    assert by_name.total == 3

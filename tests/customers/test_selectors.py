@@ -267,3 +267,26 @@ def test_page_without_count_stops_at_the_last_page_it_serves(tenant, monkeypatch
     # Asked for page 7, served page 2 (C, D): E exists, but only a narrower list shows it.
     assert [c.display_name for c in page.object_list] == ["C", "D"]
     assert (page.number, page.has_next, page.beyond_last_page) == (2, False, True)
+
+
+def test_the_last_page_tells_the_count_without_a_query(tenant, django_assert_num_queries):
+    from customers.selectors import customer_count, customer_filterset
+
+    for name in "ABCDE":
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    filterset = customer_filterset(tenant=tenant, params={})
+    last = page_without_count(filterset.qs, page=3, page_size=2)
+    with django_assert_num_queries(0):
+        count = customer_count(filterset=filterset, page=last)
+    assert (count.number, count.exact) == (5, True)
+
+
+def test_a_page_with_a_next_one_leaves_the_count_to_a_query(tenant):
+    from customers.selectors import customer_count, customer_filterset
+
+    for name in "ABCDE":
+        CompanyCustomerFactory(tenant=tenant, company_name=name)
+    filterset = customer_filterset(tenant=tenant, params={})
+    first = page_without_count(filterset.qs, page=1, page_size=2)
+    count = customer_count(filterset=filterset, page=first)
+    assert (count.number, count.exact) == (5, True)
