@@ -25,7 +25,13 @@ from customers.models import (
     LifecycleStage,
 )
 from customers.regions import REGION_CHOICES, canonical_province
-from customers.search import customer_search_query, phone_digits
+from customers.search import (
+    VectorMatches,
+    customer_search_query,
+    phone_digits,
+    search_tokens,
+    words_query,
+)
 
 # Every sort is served by an index on (tenant, ...) so a page never sorts the whole tenant.
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -50,6 +56,14 @@ DEFAULT_SORT = "name"
 # gives that walk a time limit and falls back to the search index (a common first name).
 NARROW_SEARCH_ROWS = 8_000
 NARROW_PHONE_DIGITS = 7
+# A narrow search of several words reads the search index for its rarer words only: a word
+# matching more than this many times the rarest one's customers is tested on the rows they find.
+# The index unions the posting lists of every word a prefix matches into a bitmap ("öz": Özdemir,
+# Öztürk, Özkan…, 78,641 customers at a million), which costs more than testing the rarer word's
+# rows ("mehmet": 4,500) once the prefix matches about seven times as many: "mehmet öz" 132 ms
+# reading both words, 58 ms reading "mehmet" (under load); "yılmaz öz" (15,534 and 78,641)
+# stays faster reading both.
+INDEXED_WORD_RATIO = 7
 
 
 def _unindexed(sort: tuple[str, ...]) -> tuple[Any, ...]:
@@ -73,6 +87,26 @@ def planner_estimate(queryset: QuerySet) -> int:
 def member_name(user) -> str:
     """A member as people know them: the full name, the username only when there is none."""
     return user.get_full_name() or user.get_username()
+
+
+def _through_rarer_words(queryset: QuerySet, text: str) -> QuerySet | None:
+    """The search's matches found through the index entries of its rarer words only, every word
+    tested on the rows they give (INDEXED_WORD_RATIO); None when every word is worth reading
+    through the index (or there is one word)."""
+    tokens = search_tokens(text)
+    if len(tokens) < 2:
+        return None
+    estimates = {
+        token: planner_estimate(queryset.filter(search_vector=words_query([token])))
+        for token in set(tokens)
+    }
+    fewest = max(min(estimates.values()), 1)
+    indexed = [token for token in tokens if estimates[token] <= INDEXED_WORD_RATIO * fewest]
+    if len(indexed) == len(tokens):
+        return None
+    return queryset.filter(search_vector=words_query(indexed)).filter(
+        VectorMatches("search_vector", words_query(tokens))
+    )
 
 
 class MemberChoiceField(django_filters.fields.ModelChoiceField):
@@ -195,6 +229,9 @@ class CustomerFilter(django_filters.FilterSet):
             narrow = digits >= NARROW_PHONE_DIGITS
         else:
             narrow = planner_estimate(matching) <= NARROW_SEARCH_ROWS
+            rarer = _through_rarer_words(queryset, value) if narrow else None
+            if rarer is not None:
+                matching = rarer
         self.search_plan = "narrow" if narrow else "broad"
         return matching
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.search import SearchQuery
+from django.db.models import BooleanField, Func
 
 from customers.turkish import fold
 
@@ -69,3 +70,19 @@ def customer_search_query(text: str) -> SearchQuery | None:
     if not tsquery:
         return None
     return SearchQuery(tsquery, search_type="raw", config="simple")
+
+
+def words_query(tokens: list[str]) -> SearchQuery:
+    """All of `tokens` (search_tokens' folded words), each as a prefix."""
+    return SearchQuery(
+        " & ".join(_quoted_prefix(token) for token in tokens), search_type="raw", config="simple"
+    )
+
+
+class VectorMatches(Func):
+    """`search_vector @@ query` written as the function behind the operator: the same test, which
+    no index serves (the planner matches operators, not function calls, to indexes). It tests
+    rows another condition found, where reading the index for it would cost more."""
+
+    function = "ts_match_vq"
+    output_field = BooleanField()

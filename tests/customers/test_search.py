@@ -230,3 +230,42 @@ def test_a_narrow_search_sorted_z_to_a_is_counted_too(tenant, tenant_scope):
     _filterset, by_name = customer_list_page(tenant=tenant, params={"q": "kaya", "sort": "-name"})
     assert _names(by_name.object_list) == ["Kayalar Ltd.", "Kaya Gıda", "Ali Kaya"]
     assert by_name.total == 3
+
+
+def _estimates(monkeypatch, rows_by_word):
+    """The planner's estimate per word (a query with every word: the fewest), whatever the
+    test database's statistics say."""
+    from customers import filters
+
+    def estimate(queryset):
+        sql = str(queryset.query)
+        return min(rows for word, rows in rows_by_word.items() if f"'{word}':*" in sql)
+
+    monkeypatch.setattr(filters, "planner_estimate", estimate)
+
+
+def test_a_search_reads_the_index_for_its_rare_word_and_tests_a_common_prefix_on_its_rows(
+    tenant, tenant_scope, monkeypatch
+):
+    from customers.selectors import customer_filterset
+
+    names = [("Mehmet", "Özdemir"), ("Mehmet", "Kaya"), ("Ali", "Öztürk"), ("MEHMET", "ÖZ")]
+    for first, last in names:
+        CustomerFactory(tenant=tenant, first_name=first, last_name=last)
+    _estimates(monkeypatch, {"mehmet": 4_500, "oz": 78_000})
+    filterset = customer_filterset(tenant=tenant, params={"q": "mehmet öz"})
+    assert _names(filterset.qs) == ["MEHMET ÖZ", "Mehmet Özdemir"]
+    assert filterset.search_plan == "narrow"
+    sql = str(filterset.qs.query)
+    assert "@@ (to_tsquery(simple::regconfig, 'mehmet':*))" in sql  # the index: "mehmet" only
+    assert "ts_match_vq" in sql
+
+
+def test_a_search_of_comparable_words_reads_the_index_for_both(tenant, tenant_scope, monkeypatch):
+    from customers.selectors import customer_filterset
+
+    CustomerFactory(tenant=tenant, first_name="Ayşe", last_name="Yılmaz")
+    _estimates(monkeypatch, {"ayse": 4_400, "yilmaz": 15_000})
+    filterset = customer_filterset(tenant=tenant, params={"q": "AYŞE yılmaz"})
+    assert _names(filterset.qs) == ["Ayşe Yılmaz"]
+    assert "ts_match_vq" not in str(filterset.qs.query)
