@@ -182,8 +182,9 @@ def page_and_count(
     number = _page_number(page)
     offset = (number - 1) * page_size
     keys = list(
-        queryset.annotate(matches=Window(Count("*")))
-        .values_list("pk", "matches")[offset : offset + page_size + 1]
+        queryset.annotate(matches=Window(Count("*"))).values_list("pk", "matches")[
+            offset : offset + page_size + 1
+        ]
     )
     found = rows_by_id.in_bulk([pk for pk, _matches in keys])
     rows = [found[pk] for pk, _matches in keys if pk in found]  # gone since: left out
@@ -241,7 +242,11 @@ def customer_count(*, filterset: CustomerFilter, page: PageSlice | None = None) 
     if page is not None:
         if page.total is not None:
             return CustomerCount(number=page.total, exact=True)
-        if not page.has_next and not page.beyond_last_page and (page.object_list or page.number == 1):
+        if (
+            not page.has_next
+            and not page.beyond_last_page
+            and (page.object_list or page.number == 1)
+        ):
             return CustomerCount(number=page.end_index, exact=True)
     queryset = filterset.unsorted_qs if hasattr(filterset, "unsorted_qs") else filterset.qs
     queryset = queryset.order_by()
