@@ -5,9 +5,30 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Role
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices of a short queryset (a company's members, its tiers) read with one plain query.
+
+    Django's iterator() opens a server-side cursor for them: DECLARE, FETCH and CLOSE, three round
+    trips for a dozen rows, on pages such as the customer page that every sales rep opens.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a short list (see ListedChoiceIterator)."""
+
+    iterator = ListedChoiceIterator
 
 
 class MemberInviteForm(forms.Form):

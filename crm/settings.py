@@ -97,6 +97,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets are drawn with the Jinja2 copies of Django's widget templates (crm/form_renderer.py
+# says why); pages and crispy-forms' field templates stay on the Django template language.
+FORM_RENDERER = "crm.form_renderer.WidgetRenderer"
+
 # Database: DATABASE_URL when given; otherwise the embedded PostgreSQL under .data/postgres.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
@@ -326,6 +330,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 # whose header asks for it: only the site's owner decides that, so it is off unless set.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# Sessions are read from the cache (Redis, or the file cache without it) and written through to
+# the database: every page saves the query that loaded the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 # Only behind a proxy that sets this header itself (and strips it from clients): trusting it
 # otherwise lets any client claim HTTPS. E.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm.fields import LocalizedDecimalField
+from crm.forms import ShortModelChoiceField
 from customers.models import (
     ConsentChannel,
     ConsentSource,
@@ -119,7 +120,7 @@ class TenantCustomerChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} · {obj.city}" if obj.city else obj.display_name
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(ShortModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
 

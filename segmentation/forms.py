@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import ShortModelChoiceField
 from crm.models import Tenant
 from customers.models import AcquisitionChannel, CustomerKind, LifecycleStage, ProductCategory
 from customers.regions import PROVINCES, REGION_CHOICES
@@ -22,7 +23,7 @@ from segmentation.segment_selectors import SegmentCriteria, extra_of
 
 
 class TierPinForm(forms.Form):
-    tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.none())
+    tier = ShortModelChoiceField(label=_("Tier"), queryset=Tier.objects.none())
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,

@@ -7,10 +7,14 @@ customer list draws them on each of its 25 rows (customers/list_cells.py says wh
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from customers.models import LifecycleStage
 
 register = template.Library()
 
@@ -26,10 +30,18 @@ _STAGE_CLASSES = {
 
 @register.simple_tag
 def lifecycle_badge(customer) -> SafeString:
+    return _lifecycle_badge(customer.lifecycle_stage, get_language())
+
+
+# A badge depends only on the stage (or the three consents) and the language: the list draws
+# the same few badges on every row, so each is written once per language.
+@lru_cache(maxsize=64)
+def _lifecycle_badge(stage: str, language: str | None) -> SafeString:
+    label = LifecycleStage(stage).label if stage in LifecycleStage.values else stage
     return format_html(
         '<span class="badge {}">{}</span>',
-        _STAGE_CLASSES.get(customer.lifecycle_stage, "text-bg-light border"),
-        customer.get_lifecycle_stage_display(),
+        _STAGE_CLASSES.get(stage, "text-bg-light border"),
+        label,
     )
 
 
@@ -51,9 +63,15 @@ def _consent_badge(granted: bool, label: str) -> SafeString:
 
 @register.simple_tag
 def consent_badges(customer) -> SafeString:
-    channels = [
-        (customer.consent_email, gettext("Email")),
-        (customer.consent_sms, gettext("SMS")),
-        (customer.consent_phone, gettext("Call")),
-    ]
+    return _consent_badges(
+        bool(customer.consent_email),
+        bool(customer.consent_sms),
+        bool(customer.consent_phone),
+        get_language(),
+    )
+
+
+@lru_cache(maxsize=64)
+def _consent_badges(email: bool, sms: bool, phone: bool, language: str | None) -> SafeString:
+    channels = [(email, gettext("Email")), (sms, gettext("SMS")), (phone, gettext("Call"))]
     return format_html_join("\n", "{}", ((_consent_badge(*channel),) for channel in channels))
