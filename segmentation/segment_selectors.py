@@ -118,12 +118,14 @@ def _day_start(day: date, tenant: Tenant) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tenant.zone)
 
 
-def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
-    """The criteria as one Q over Customer (facts through the `facts` relation)."""
+def _shared_criteria_q(*, tenant: Tenant, criteria: SegmentCriteria, facts: str) -> Q:
+    """The criteria read the same way over Customer and over its criteria rows, the score bounds
+    and other apps' criteria aside: `facts` is the prefix of the run's facts ("facts__" from a
+    customer, "" on a criteria row, which carries them itself)."""
     q = Q()
     if criteria.tier_ids or criteria.outside_groups:
-        q &= Q(facts__tier_id__in=criteria.tier_ids) | Q(
-            facts__tier__isnull=True, facts__status__in=criteria.outside_groups
+        q &= Q(**{f"{facts}tier_id__in": criteria.tier_ids}) | Q(
+            **{f"{facts}tier__isnull": True, f"{facts}status__in": criteria.outside_groups}
         )
     for name, lookup in (
         ("regions", "region__in"),
@@ -132,22 +134,30 @@ def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
         ("acquisition_channels", "acquisition_channel__in"),
         ("lifecycle_stages", "lifecycle_stage__in"),
         ("kinds", "kind__in"),
-        ("growth_bands", "facts__growth_band__in"),
-        ("customer_classes", "facts__customer_class__in"),
+        ("growth_bands", f"{facts}growth_band__in"),
+        ("customer_classes", f"{facts}customer_class__in"),
     ):
         values = getattr(criteria, name)
         if values:
             q &= Q(**{lookup: list(values)})
     if criteria.category_ids:
-        q &= Q(facts__category_ids__overlap=list(criteria.category_ids))
+        q &= Q(**{f"{facts}category_ids__overlap": list(criteria.category_ids)})
     if criteria.tags:
         q &= Q(tags__overlap=list(criteria.tags))
     if criteria.last_purchase_after:
-        q &= Q(facts__last_purchase_at__gte=_day_start(criteria.last_purchase_after, tenant))
+        after = _day_start(criteria.last_purchase_after, tenant)
+        q &= Q(**{f"{facts}last_purchase_at__gte": after})
     if criteria.last_purchase_before:
-        q &= Q(facts__last_purchase_at__lt=_day_start(criteria.last_purchase_before, tenant))
+        before = _day_start(criteria.last_purchase_before, tenant)
+        q &= Q(**{f"{facts}last_purchase_at__lt": before})
     if criteria.consent_channel:
         q &= Q(**{CONSENT_FIELD_BY_CHANNEL[criteria.consent_channel]: True})
+    return q
+
+
+def criteria_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
+    """The criteria as one Q over Customer (facts through the `facts` relation)."""
+    q = _shared_criteria_q(tenant=tenant, criteria=criteria, facts="facts__")
     if criteria.score_min is not None:
         q &= Q(score__score__gte=criteria.score_min)
     if criteria.score_max is not None:
@@ -237,34 +247,7 @@ def _score_bound_q(*, tenant: Tenant, bound: Decimal, lookup: str) -> Q:
 def criteria_rows_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
     """`criteria_q` over the criteria rows (CriteriaRow), for criteria with no registered
     ones: the same customers (NULL facts or score match nothing, as the joins there do)."""
-    q = Q()
-    if criteria.tier_ids or criteria.outside_groups:
-        q &= Q(tier_id__in=criteria.tier_ids) | Q(
-            tier__isnull=True, status__in=criteria.outside_groups
-        )
-    for name, lookup in (
-        ("regions", "region__in"),
-        ("cities", "city__in"),
-        ("industries", "industry__in"),
-        ("acquisition_channels", "acquisition_channel__in"),
-        ("lifecycle_stages", "lifecycle_stage__in"),
-        ("kinds", "kind__in"),
-        ("growth_bands", "growth_band__in"),
-        ("customer_classes", "customer_class__in"),
-    ):
-        values = getattr(criteria, name)
-        if values:
-            q &= Q(**{lookup: list(values)})
-    if criteria.category_ids:
-        q &= Q(category_ids__overlap=list(criteria.category_ids))
-    if criteria.tags:
-        q &= Q(tags__overlap=list(criteria.tags))
-    if criteria.last_purchase_after:
-        q &= Q(last_purchase_at__gte=_day_start(criteria.last_purchase_after, tenant))
-    if criteria.last_purchase_before:
-        q &= Q(last_purchase_at__lt=_day_start(criteria.last_purchase_before, tenant))
-    if criteria.consent_channel:
-        q &= Q(**{CONSENT_FIELD_BY_CHANNEL[criteria.consent_channel]: True})
+    q = _shared_criteria_q(tenant=tenant, criteria=criteria, facts="")
     if criteria.score_min is not None:
         q &= _score_bound_q(tenant=tenant, bound=criteria.score_min, lookup="gte")
     if criteria.score_max is not None:
