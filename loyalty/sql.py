@@ -50,7 +50,7 @@ ENROL_BUYERS = (
     INSERT INTO loyalty_member (tenant_id, customer_id, enrolled_at, available, pending)
     SELECT DISTINCT %(tenant)s, t.customer_id, now(), 0, 0
     FROM customers_transaction t
-    JOIN customers_customer c ON c.id = t.customer_id
+    JOIN customers_customer c ON c.id = t.customer_id AND c.tenant_id = %(tenant)s
     WHERE """
     + _EARNABLE
     + """
@@ -125,7 +125,8 @@ EARN = (
         FROM customers_transaction t
         JOIN loyalty_member m
             ON m.customer_id = t.customer_id AND m.tenant_id = %(tenant)s AND m.left_at IS NULL
-        LEFT JOIN segmentation_customerscore s ON s.customer_id = t.customer_id
+        LEFT JOIN segmentation_customerscore s
+            ON s.customer_id = t.customer_id AND s.tenant_id = %(tenant)s
         LEFT JOIN loyalty_tiermultiplier tm
             ON tm.tenant_id = %(tenant)s AND tm.tier_id = s.tier_id
         WHERE """
@@ -191,8 +192,9 @@ EARN_AND_ENROL = (
     + _POINTS
     + """ AS points
         FROM earnable t
-        JOIN customers_customer c ON c.id = t.customer_id
-        LEFT JOIN segmentation_customerscore s ON s.customer_id = t.customer_id
+        JOIN customers_customer c ON c.id = t.customer_id AND c.tenant_id = %(tenant)s
+        LEFT JOIN segmentation_customerscore s
+            ON s.customer_id = t.customer_id AND s.tenant_id = %(tenant)s
         LEFT JOIN loyalty_tiermultiplier tm
             ON tm.tenant_id = %(tenant)s AND tm.tier_id = s.tier_id
     ), existing AS MATERIALIZED (
@@ -402,7 +404,8 @@ CASHBACK_AWARD = """
                                        created_at)
     SELECT %(tenant)s, %(rule)s, t.customer_id, %(period_start)s, sum(t.amount), now()
     FROM customers_transaction t
-    JOIN customers_customer c ON c.id = t.customer_id AND c.archived_at IS NULL
+    JOIN customers_customer c
+        ON c.id = t.customer_id AND c.tenant_id = %(tenant)s AND c.archived_at IS NULL
     WHERE t.tenant_id = %(tenant)s
       AND t.status = 'completed' AND t.kind = 'purchase'
       AND t.occurred_at >= %(starts_at)s AND t.occurred_at < %(ends_at)s
@@ -469,7 +472,8 @@ OVERVIEW_FIGURES = """
                    date_trunc('month', e.created_at AT TIME ZONE %(tz)s)::date AS month
             FROM loyalty_pointsentry e
             JOIN loyalty_member m ON m.id = e.member_id
-            LEFT JOIN segmentation_customerscore s ON s.customer_id = m.customer_id
+            LEFT JOIN segmentation_customerscore s
+                ON s.customer_id = m.customer_id AND s.tenant_id = %(tenant)s
             WHERE e.tenant_id = %(tenant)s AND m.tenant_id = %(tenant)s
         ) x
         GROUP BY GROUPING SETS ((x.tier_id), (x.month), ())
@@ -479,7 +483,8 @@ OVERVIEW_FIGURES = """
                coalesce(sum(m.available), 0) AS available,
                coalesce(sum(m.pending), 0) AS pending
         FROM loyalty_member m
-        LEFT JOIN segmentation_customerscore s ON s.customer_id = m.customer_id
+        LEFT JOIN segmentation_customerscore s
+            ON s.customer_id = m.customer_id AND s.tenant_id = %(tenant)s
         WHERE m.tenant_id = %(tenant)s
         GROUP BY ROLLUP (s.tier_id)
     )
