@@ -23,7 +23,7 @@ WITH purchase_days AS (
       AND t.occurred_at < %(until)s
       AND NOT EXISTS (
           SELECT FROM customers_customer c
-          WHERE c.id = t.customer_id AND c.archived_at IS NOT NULL
+          WHERE c.id = t.customer_id AND c.tenant_id = %(tenant)s AND c.archived_at IS NOT NULL
       )
     GROUP BY 1, 2
 )
