@@ -238,3 +238,29 @@ def test_another_integrity_error_on_the_fast_path_is_not_swallowed(tenant, ayse,
 
     with pytest.raises(IntegrityError):
         points_earn(tenant=tenant, transaction_ids=[sale.pk])
+
+
+def _jit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        return cursor.fetchone()[0]
+
+
+def test_earning_statements_run_without_jit_and_the_setting_comes_back(tenant, ayse, monkeypatch):
+    # Priced far above jit_optimize_above_cost, earning was compiled on every run (seconds).
+    from loyalty.services import ledger
+
+    seen = []
+    run = ledger._rows
+
+    def rows_noting_jit(statement, params):
+        seen.append(_jit())
+        return run(statement, params)
+
+    monkeypatch.setattr(ledger, "_rows", rows_noting_jit)
+    before = _jit()
+
+    points_earn(tenant=tenant, transaction_ids=[buy(ayse, "10").pk])
+
+    assert seen and set(seen) == {"off"}
+    assert _jit() == before
