@@ -50,22 +50,35 @@ def _rows(statement: str, params: dict[str, Any]) -> list[tuple]:
 
 
 @contextmanager
-def _without_jit() -> Iterator[None]:
-    """JIT off for the statements inside (SET LOCAL, the previous value put back after).
-
-    Earning's statements are priced far above jit_optimize_above_cost (the bonus rules'
-    subquery is costed per purchase), so PostgreSQL compiled them with inlining and
-    optimisation on every run: 174 functions, 2 to 8 s of compiling (under load) for a
-    statement that runs for a few seconds of plain inserts."""
+def _planner_settings(**settings: str) -> Iterator[None]:
+    """Planner settings for the statements inside (SET LOCAL, the previous values put back
+    after)."""
+    previous = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        [previous, _off] = cursor.fetchone()
+        for name, value in settings.items():
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value]
+            )
+            previous[name] = cursor.fetchone()[0]
     try:
         yield
     finally:
         if connection.in_atomic_block and not connection.needs_rollback:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('jit', %s, true)", [previous])
+                for name, value in previous.items():
+                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+# Earning's statements are priced far above jit_optimize_above_cost (the bonus rules' subquery
+# is costed per purchase), so PostgreSQL compiled them with inlining and optimisation on every
+# run: 174 functions, 2 to 8 s of compiling (under load) for a few seconds of plain inserts.
+WITHOUT_JIT = {"jit": "off"}
+# The fast path's statement joins its CTEs with one another (purchases × members): on an
+# import's purchases before their table was analysed (1 row expected for 100,000) those joins
+# were planned as nested loops, 100,000 × 20,000 comparisons (stopped after 8 minutes). An
+# import's or the nightly run's earning joins them by hashing; a sale's few ids keep the
+# nested loops over the indexes (hashing would read all the tenant's members).
+BULK_JOINS = {"enable_nestloop": "off"}
 
 
 def _programme_params(*, tenant: Tenant, programme: Programme) -> dict[str, Any]:
@@ -169,7 +182,7 @@ def points_earn(
         params["ids"] = list(transaction_ids)
         if not params["ids"]:
             return EarnResult()
-    with _without_jit():
+    with _planner_settings(**WITHOUT_JIT):
         return _earn(tenant=tenant, programme=programme, which=which, params=params)
 
 
@@ -219,8 +232,12 @@ def _earn_and_enrol(
         "welcome": programme.welcome_bonus,
         "welcome_reason": _("Welcome bonus"),
     }
+    bulk = which != sql.TRANSACTION_FILTERS["ids"]
     try:
-        with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
+        with (
+            transaction.atomic(),  # a savepoint: a failure here leaves the caller's work intact
+            _planner_settings(**(BULK_JOINS if bulk else {})),
+        ):
             [(enrolled, _welcomed, _moved, entries, points, missed)] = _rows(
                 sql.EARN_AND_ENROL.format(filter=which), fast_params
             )

@@ -240,27 +240,57 @@ def test_another_integrity_error_on_the_fast_path_is_not_swallowed(tenant, ayse,
         points_earn(tenant=tenant, transaction_ids=[sale.pk])
 
 
-def _jit() -> str:
+def _setting(name: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit')")
+        cursor.execute("SELECT current_setting(%s)", [name])
         return cursor.fetchone()[0]
 
 
-def test_earning_statements_run_without_jit_and_the_setting_comes_back(tenant, ayse, monkeypatch):
-    # Priced far above jit_optimize_above_cost, earning was compiled on every run (seconds).
+def _settings_per_statement(monkeypatch) -> list[tuple[str, str, str]]:
+    """(first words of the statement, jit, enable_nestloop) for each statement of earning."""
     from loyalty.services import ledger
 
     seen = []
     run = ledger._rows
 
-    def rows_noting_jit(statement, params):
-        seen.append(_jit())
+    def rows_noting_settings(statement, params):
+        seen.append((statement, _setting("jit"), _setting("enable_nestloop")))
         return run(statement, params)
 
-    monkeypatch.setattr(ledger, "_rows", rows_noting_jit)
-    before = _jit()
+    monkeypatch.setattr(ledger, "_rows", rows_noting_settings)
+    return seen
+
+
+def test_earning_statements_run_without_jit_and_the_setting_comes_back(tenant, ayse, monkeypatch):
+    # Priced far above jit_optimize_above_cost, earning was compiled on every run (seconds).
+    seen = _settings_per_statement(monkeypatch)
+    before = _setting("jit")
 
     points_earn(tenant=tenant, transaction_ids=[buy(ayse, "10").pk])
 
-    assert seen and set(seen) == {"off"}
-    assert _jit() == before
+    assert seen and {jit for _statement, jit, _nestloop in seen} == {"off"}
+    assert _setting("jit") == before
+
+
+def test_a_bulk_first_earning_joins_without_nested_loops_a_sale_with_them(
+    tenant, ayse, monkeypatch
+):
+    # Before its purchases are analysed, the fast path's joins of its CTEs were planned as
+    # nested loops (quadratic on an import); the sample, and a sale's few ids, keep them.
+    seen = _settings_per_statement(monkeypatch)
+    buy(ayse, "10")
+
+    points_earn(tenant=tenant, occurred_since=timezone.now() - timedelta(days=1))
+    points_earn(tenant=tenant, transaction_ids=[buy(ayse, "20").pk])
+
+    fast_paths = {
+        sql.EARN_AND_ENROL.format(filter=sql.TRANSACTION_FILTERS["recent"]): "bulk",
+        sql.EARN_AND_ENROL.format(filter=sql.TRANSACTION_FILTERS["ids"]): "sale",
+    }
+    assert [(fast_paths.get(statement, "sample"), nestloop) for statement, _, nestloop in seen] == [
+        ("sample", "on"),
+        ("bulk", "off"),
+        ("sample", "on"),
+        ("sale", "on"),
+    ]
+    assert _setting("enable_nestloop") == "on"
