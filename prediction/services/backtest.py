@@ -16,13 +16,8 @@ from crm.models import Tenant
 from crm.tasks import enqueue_on_commit
 from prediction import clv, sql
 from prediction.models import BackTest, PredictionStatus
-from prediction.services.predict import (
-    Fit,
-    PredictionError,
-    local_day_end,
-    settings_for,
-    summary_create,
-)
+from prediction.services.predict import Fit, PredictionError, settings_for
+from prediction.services.summary import local_day_end, summary_create
 
 FREQUENCY_GROUPS = 7  # 0, 1, ..., 6 and "7 or more"
 

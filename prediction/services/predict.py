@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import numpy as np
 from django.db import DatabaseError, OperationalError, connection, transaction
@@ -28,6 +28,7 @@ from prediction.models import (
     PredictionStatus,
     PredictionTrigger,
 )
+from prediction.services.summary import summary_create
 
 logger = logging.getLogger(__name__)
 
@@ -58,26 +59,6 @@ def settings_for(*, tenant: Tenant) -> PredictionSettings:
     """The company's prediction settings, created with the defaults on first use."""
     found, _created = PredictionSettings.objects.with_scopes_disabled().get_or_create(tenant=tenant)
     return found
-
-
-def local_day_end(*, tenant: Tenant, day: date) -> datetime:
-    """The first moment after `day` in the tenant's time zone (transactions before it count)."""
-    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=tenant.zone)
-
-
-def summary_create(*, tenant: Tenant, as_of: date) -> None:
-    """Create the temporary table pred_summary for the reference date (see summary.sql)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.statement("summary"),
-            {
-                "tenant": tenant.pk,
-                "timezone": tenant.timezone,
-                "as_of": as_of,
-                "until": local_day_end(tenant=tenant, day=as_of),
-            },
-        )
-        cursor.execute("ANALYZE pred_summary")
 
 
 def previous_parameters(*, tenant: Tenant) -> dict[str, float] | None:

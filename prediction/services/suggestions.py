@@ -25,7 +25,7 @@ from crm.models import Tenant
 from customers.models import Product
 from prediction import sql
 from prediction.models import CopurchaseRule, ItemKind
-from prediction.services.predict import local_day_end
+from prediction.services.summary import local_day_end
 
 # A rule needs this many customers who bought both items: fewer is anecdote, not pattern.
 MIN_CUSTOMERS = 5

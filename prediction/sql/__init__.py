@@ -22,14 +22,22 @@ _HERE = Path(__file__).resolve().parent
 
 # PostgreSQL's binary COPY: signature, flags (0), header extension length (0) ... rows ...
 # trailer (-1). A row: the field count (int16), then per field its length (int32) and value.
-_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-_TRAILER = b"\xff\xff"
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+BINARY_TRAILER = b"\xff\xff"
 _TYPES = {"int4": (">i4", 4), "int8": (">i8", 8), "float8": (">f8", 8)}
 
 
 @cache
 def statement(name: str) -> str:
     return (_HERE / f"{name}.sql").read_text()
+
+
+def binary_body(data: bytes | bytearray) -> memoryview:
+    """The rows of a binary COPY's output, without its header and trailer (to be copied
+    into a table with the same column types, between one header and one trailer)."""
+    if not data.startswith(BINARY_HEADER) or not data.endswith(BINARY_TRAILER):
+        raise ValueError("unexpected COPY header or trailer")
+    return memoryview(data)[len(BINARY_HEADER) : -len(BINARY_TRAILER)]
 
 
 def _row_type(types: Sequence[str]) -> np.dtype:
@@ -50,9 +58,7 @@ def arrays_out(
     with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
         for block in copy:
             buffer += block
-    if not buffer.startswith(_HEADER) or not buffer.endswith(_TRAILER):
-        raise ValueError("unexpected COPY header or trailer")
-    body = memoryview(buffer)[len(_HEADER) : -len(_TRAILER)]
+    body = binary_body(buffer)
     row_type = _row_type(types)
     # A NULL (length -1, no value) or another type shifts the rows: refuse, never misread.
     misfit = ValueError(f"the columns are not NOT NULL {', '.join(types)}")
@@ -83,4 +89,4 @@ def arrays_in(table: str, columns: Sequence[tuple[str, str, np.ndarray]]) -> Non
         psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(name) for name, _t, _v in columns),
     )
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(_HEADER + rows.tobytes() + _TRAILER)
+        copy.write(BINARY_HEADER + rows.tobytes() + BINARY_TRAILER)

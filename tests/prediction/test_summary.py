@@ -12,15 +12,16 @@ from lifetimes.utils import summary_data_from_transaction_data
 
 from customers.models import TransactionStatus
 from prediction import clv
-from prediction.services.predict import summary_create
-from tests.prediction.factories import cdnow_transactions, load_purchases
+from prediction.services import summary
+from prediction.services.summary import summary_create
+from tests.prediction.factories import cdnow_transactions, load_purchases, synthetic_rows
 
 pytestmark = pytest.mark.django_db
 
 
-def sql_summary(tenant, as_of: date) -> pd.DataFrame:
+def sql_summary(tenant, as_of: date, **options) -> pd.DataFrame:
     with transaction.atomic():
-        summary_create(tenant=tenant, as_of=as_of)
+        summary_create(tenant=tenant, as_of=as_of, **options)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT customer_id, frequency, recency, age, monetary::float8 FROM pred_summary"
@@ -117,3 +118,28 @@ def test_summary_on_cdnow_equals_lifetimes_and_fits_the_published_parameters(ten
     assert fitted.alpha == pytest.approx(4.414, rel=0.01)
     assert fitted.a == pytest.approx(0.793, rel=0.01)
     assert fitted.b == pytest.approx(2.426, rel=0.01)
+
+
+@pytest.mark.django_db(transaction=True)  # the parts' connections see committed purchases only
+def test_a_large_tenant_is_summarised_in_parts_on_their_own_connections(tenant, monkeypatch):
+    rows = synthetic_rows(customers=300, start=date(2025, 1, 1), days=365)
+    load_purchases(tenant, rows)
+    as_of = date(2025, 12, 31)
+    in_one = sql_summary(tenant, as_of, parts=1)
+    monkeypatch.setattr(summary, "PARTS_FROM_PURCHASES", 1)
+    part_rows = summary._part_rows
+    started = []
+
+    def counted(**options):
+        started.append(options["parameters"]["first_customer"])
+        return part_rows(**options)
+
+    monkeypatch.setattr(summary, "_part_rows", counted)
+
+    in_parts = sql_summary(tenant, as_of, parts=3)
+
+    assert len(started) == 3
+    assert len(in_one) == len({key for key, _day, _amount in rows})
+    pd.testing.assert_frame_equal(
+        in_parts.sort_values("id", ignore_index=True), in_one.sort_values("id", ignore_index=True)
+    )
