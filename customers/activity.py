@@ -113,10 +113,16 @@ def by_longest_without_contact(queryset: QuerySet, *, tenant: Tenant) -> QuerySe
     )
 
 
+QUIET_DAYS_MAX = 36_500  # a hundred years: "never contacted" in all but name
+
+
 def quiet_filter(*, tenant: Tenant) -> django_filters.NumberFilter:
     """ "Not contacted for at least N days" (never contacted included)."""
     return django_filters.NumberFilter(
-        label=_("Not contacted for (days)"), method=_not_contacted_for, min_value=1
+        label=_("Not contacted for (days)"),
+        method=_not_contacted_for,
+        min_value=1,
+        max_value=QUIET_DAYS_MAX,  # past it, timedelta overflows
     )
 
 
