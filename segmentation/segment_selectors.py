@@ -46,6 +46,7 @@ from crm.models import Tenant
 from customers.models import CONSENT_FIELD_BY_CHANNEL, Customer
 from segmentation.criteria import extra_description, extra_q
 from segmentation.models import (
+    CRITERIA_CODES,
     CriteriaRow,
     CustomerScore,
     HandPickedCustomer,
@@ -53,6 +54,7 @@ from segmentation.models import (
     RunStatus,
     ScoreRun,
     Segment,
+    criteria_code,
 )
 
 
@@ -118,28 +120,42 @@ def _day_start(day: date, tenant: Tenant) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tenant.zone)
 
 
-def _shared_criteria_q(*, tenant: Tenant, criteria: SegmentCriteria, facts: str) -> Q:
+def _shared_criteria_q(
+    *, tenant: Tenant, criteria: SegmentCriteria, facts: str, coded: bool = False
+) -> Q:
     """The criteria read the same way over Customer and over its criteria rows, the score bounds
     and other apps' criteria aside: `facts` is the prefix of the run's facts ("facts__" from a
-    customer, "" on a criteria row, which carries them itself)."""
+    customer, "" on a criteria row, which carries them itself); `coded`: the choice columns hold
+    codes (the criteria rows, CRITERIA_CODES)."""
+
+    def chosen(column: str, values: tuple[str, ...]) -> list:
+        if not coded or column not in CRITERIA_CODES:
+            return list(values)
+        # A value outside the choices has no code of its own (0 is "any other"): it matches
+        # nobody (the builder offers only the choices).
+        return [criteria_code(column, value) for value in values if value in CRITERIA_CODES[column]]
+
     q = Q()
     if criteria.tier_ids or criteria.outside_groups:
         q &= Q(**{f"{facts}tier_id__in": criteria.tier_ids}) | Q(
-            **{f"{facts}tier__isnull": True, f"{facts}status__in": criteria.outside_groups}
+            **{
+                f"{facts}tier__isnull": True,
+                f"{facts}status__in": chosen("status", criteria.outside_groups),
+            }
         )
-    for name, lookup in (
-        ("regions", "region__in"),
-        ("cities", "city__in"),
-        ("industries", "industry__in"),
-        ("acquisition_channels", "acquisition_channel__in"),
-        ("lifecycle_stages", "lifecycle_stage__in"),
-        ("kinds", "kind__in"),
-        ("growth_bands", f"{facts}growth_band__in"),
-        ("customer_classes", f"{facts}customer_class__in"),
+    for name, column, lookup in (
+        ("regions", "region", "region__in"),
+        ("cities", "city", "city__in"),
+        ("industries", "industry", "industry__in"),
+        ("acquisition_channels", "acquisition_channel", "acquisition_channel__in"),
+        ("lifecycle_stages", "lifecycle_stage", "lifecycle_stage__in"),
+        ("kinds", "kind", "kind__in"),
+        ("growth_bands", "growth_band", f"{facts}growth_band__in"),
+        ("customer_classes", "customer_class", f"{facts}customer_class__in"),
     ):
         values = getattr(criteria, name)
         if values:
-            q &= Q(**{lookup: list(values)})
+            q &= Q(**{lookup: chosen(column, values)})
     if criteria.category_ids:
         q &= Q(**{f"{facts}category_ids__overlap": list(criteria.category_ids)})
     if criteria.tags:
@@ -247,7 +263,7 @@ def _score_bound_q(*, tenant: Tenant, bound: Decimal, lookup: str) -> Q:
 def criteria_rows_q(*, tenant: Tenant, criteria: SegmentCriteria) -> Q:
     """`criteria_q` over the criteria rows (CriteriaRow), for criteria with no registered
     ones: the same customers (NULL facts or score match nothing, as the joins there do)."""
-    q = _shared_criteria_q(tenant=tenant, criteria=criteria, facts="")
+    q = _shared_criteria_q(tenant=tenant, criteria=criteria, facts="", coded=True)
     if criteria.score_min is not None:
         q &= _score_bound_q(tenant=tenant, bound=criteria.score_min, lookup="gte")
     if criteria.score_max is not None:

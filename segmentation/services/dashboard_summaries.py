@@ -22,7 +22,7 @@ from django_scopes import scope, scopes_disabled
 from crm.models import Tenant
 from customers.models import Product, ProductCategory
 from segmentation import sql
-from segmentation.models import ClassSettings, ScoreRun, Segment
+from segmentation.models import CRITERIA_CODES, ClassSettings, ScoreRun, Segment
 
 if TYPE_CHECKING:
     from segmentation.services.recompute import _Steps
@@ -159,6 +159,16 @@ def facts_sql(*, params: dict) -> str:
     )
 
 
+def criteria_rows_sql() -> str:
+    """dashboard_criteria_rows.sql with the facts' choice columns encoded (CRITERIA_CODES)."""
+    return sql.statement("dashboard_criteria_rows").format(
+        **{
+            column: sql.criteria_code_sql(f"f.{column}", CRITERIA_CODES[column])
+            for column in ("status", "customer_class", "growth_band")
+        }
+    )
+
+
 def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -> None:
     # No ANALYZE of seg_facts: every join below is a hash join whatever the estimates
     # (the recompute's planner settings), and the facts are read whole.
@@ -168,7 +178,7 @@ def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -
     steps.run("dashboard: classes and dimensions", sql.statement("dashboard_dimensions"))
     steps.run("dashboard: facts update", sql.statement("dashboard_facts_update"))
     steps.run("dashboard: facts insert", sql.statement("dashboard_facts_insert"))
-    steps.run("dashboard: criteria rows", sql.statement("dashboard_criteria_rows"))
+    steps.run("dashboard: criteria rows", criteria_rows_sql())
     with steps.timed("dashboard: segment sizes"):
         _segment_sizes_write(tenant=tenant, run=run)
     steps.run("drop dashboard staging", "DROP TABLE seg_facts")

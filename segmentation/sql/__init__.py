@@ -243,3 +243,15 @@ def scores_update_sql(keys: list[KeySpec]) -> str:
 def scores_insert_sql(keys: list[KeySpec]) -> str:
     """Insert the rows of customers scored for the first time."""
     return statement("write_scores_insert").format(raw_array=_array("r.v", keys))
+
+
+def criteria_code_sql(expression: str, choices: tuple[str, ...]) -> str:
+    """A choice column's code in the segment criteria rows (models.CRITERIA_CODES): the value's
+    position in `choices` (from 1), 0 for any other value, NULL for NULL."""
+    if any("'" in choice for choice in choices):
+        raise ValueError(f"A choice with a quote cannot be a criteria code: {choices!r}")
+    listed = ", ".join(f"'{choice}'" for choice in choices)
+    return (
+        f"(CASE WHEN {expression} IS NULL THEN NULL ELSE coalesce(array_position("
+        f"ARRAY[{listed}]::text[], {expression}::text), 0) END)::smallint"
+    )

@@ -5,6 +5,7 @@ writes the sources — and count exactly the members `criteria_members` lists.""
 from __future__ import annotations
 
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.db import connection
@@ -13,7 +14,14 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from customers.models import Customer
-from segmentation.models import CriteriaRow, CustomerFacts, CustomerScore, Segment
+from segmentation.models import (
+    CRITERIA_CODES,
+    CriteriaRow,
+    CustomerFacts,
+    CustomerScore,
+    Segment,
+    criteria_code,
+)
 from segmentation.segment_selectors import (
     SegmentCriteria,
     criteria_figures,
@@ -21,6 +29,7 @@ from segmentation.segment_selectors import (
     criteria_rows,
 )
 from segmentation.services import scores_recompute, segment_customers_add
+from segmentation.sql import criteria_code_sql
 from tests.factories import CustomerFactory
 from tests.segmentation import dashboard_base
 from tests.segmentation.factories import NOW
@@ -28,13 +37,20 @@ from tests.segmentation.test_segment_members import CASES, _criteria, names
 
 pytestmark = pytest.mark.django_db
 
+
+def _code(column: str, expression: str) -> str:
+    return criteria_code_sql(expression, CRITERIA_CODES[column])
+
+
 # What every criteria row must equal: its customer's fields, facts and score band (no tags
-# and no categories as NULL).
-SOURCES = """
+# and no categories as NULL; choices as their codes).
+SOURCES = f"""
 SELECT c.id, c.tenant_id, c.archived_at IS NOT NULL, c.consent_email, c.consent_sms,
-       c.consent_phone, c.kind, c.lifecycle_stage, c.acquisition_channel, c.region, c.city,
-       c.industry, nullif(c.tags, '{}'), f.status, f.tier_id, f.customer_class, f.growth_band,
-       f.revenue, f.last_purchase_at, nullif(f.category_ids, '{}'), s.score_band
+       c.consent_phone, {_code("kind", "c.kind")}, {_code("lifecycle_stage", "c.lifecycle_stage")},
+       {_code("acquisition_channel", "c.acquisition_channel")}, c.region, c.city,
+       c.industry, nullif(c.tags, '{{}}'), {_code("status", "f.status")}, f.tier_id,
+       {_code("customer_class", "f.customer_class")}, {_code("growth_band", "f.growth_band")},
+       f.revenue, f.last_purchase_at, nullif(f.category_ids, '{{}}'), s.score_band
 FROM customers_customer c
 LEFT JOIN segmentation_customerfacts f ON f.customer_id = c.id
 LEFT JOIN segmentation_customerscore s ON s.customer_id = c.id
@@ -116,8 +132,8 @@ def test_every_customer_has_a_row_equal_to_its_fields_facts_and_score(tenant, ba
         row = CriteriaRow.objects.get(customer=base["b"])
     assert (row.region, row.customer_class, row.growth_band, row.score_band) == (
         "Ege",
-        "fastest_growing",
-        "growing_fast",
+        criteria_code("customer_class", "fastest_growing"),
+        criteria_code("growth_band", "growing_fast"),
         55,
     )
     assert row.revenue == Decimal("600.00")
@@ -210,3 +226,23 @@ def test_another_companys_rows_are_invisible_and_uncounted(tenant, other_tenant,
             assert cursor.fetchone()[0] == 1  # row-level security: its own row only
     with scope(tenant=tenant):
         assert criteria_figures(tenant=tenant, criteria=SegmentCriteria()).customers == 7
+
+
+def test_the_migrations_codes_are_the_choices_of_today():
+    # The triggers (migration 0014) and the recompute (CRITERIA_CODES) must encode alike: a new
+    # choice needs a migration that re-encodes the rows and replaces the triggers.
+    migration = import_module("segmentation.migrations.0014_criteria_row_codes")
+    assert migration.CODES == CRITERIA_CODES
+
+
+def test_a_value_outside_the_choices_is_code_zero_and_matches_no_criterion(tenant, base):
+    with scopes_disabled():
+        Customer.objects.filter(pk=base["g"].pk).update(acquisition_channel="")
+        row = CriteriaRow.objects.get(customer=base["g"])
+    assert row.acquisition_channel == 0
+    assert_rows_equal_their_sources()
+    with scope(tenant=tenant):
+        criteria = SegmentCriteria(acquisition_channels=("web", "referral", "other"))
+        assert base["g"].pk not in {
+            row.customer_id for row in criteria_rows(tenant=tenant, criteria=criteria)
+        }
