@@ -20,8 +20,11 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from autograd import value_and_grad
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import ConvergenceError, _scale_time
+from scipy.optimize import minimize
 
 DAYS_PER_MONTH = 30
 
@@ -48,6 +51,44 @@ class SpendFitted:
         """E[M | x, m]: lifetimes' conditional_expected_average_profit."""
         weight = self.p * frequency / (self.p * frequency + self.q - 1)
         return (1 - weight) * self.v * self.p / (self.q - 1) + weight * monetary
+
+
+class _WithoutStandardErrors:
+    """A lifetimes fitter that skips the likelihood's Hessian after the fit.
+
+    lifetimes differentiates the likelihood twice over every row after each fit, only for the
+    parameters' standard errors and confidence intervals, which nothing here reads: at
+    1,000,000 customers that took most of the fit's time. The optimisation is lifetimes' own
+    (BaseFitter._fit: the same minimize call), so the parameters are the same; the variance
+    matrix, standard errors and intervals are NaN.
+    """
+
+    def _fit(self, arguments, initial_params, params_size, disp, tol=1e-7, bounds=None, **kwargs):
+        output = minimize(
+            value_and_grad(self._negative_log_likelihood),
+            jac=True,
+            method=None,
+            tol=tol,
+            x0=0.1 * np.ones(params_size) if initial_params is None else initial_params,
+            args=arguments,
+            options={"disp": disp, **kwargs},
+            bounds=bounds,
+        )
+        if not output.success:
+            raise ConvergenceError(f"the model did not converge: {output.message}")
+        return output.x, output.fun, np.full((params_size, params_size), np.nan)
+
+    def _compute_variance_matrix(self) -> pd.DataFrame:
+        names = self.params_.index
+        return pd.DataFrame(np.nan, columns=names, index=names)
+
+
+class _BetaGeoFitter(_WithoutStandardErrors, BetaGeoFitter):
+    pass
+
+
+class _GammaGammaFitter(_WithoutStandardErrors, GammaGammaFitter):
+    pass
 
 
 def _quiet_fit(fitter, *args, **kwargs):
@@ -80,11 +121,15 @@ def bgnbd_fit(
     own)."""
     arrays = [np.asarray(values, dtype=float) for values in (frequency, recency, age)]
     weights = None if weights is None else np.asarray(weights, dtype=float)
+    if not (arrays[0] > 0).any():
+        # Without a repeat purchase the model is not identified (lifetimes' Hessian, which
+        # showed it, is no longer computed: see _WithoutStandardErrors).
+        raise NotEnoughData("no repeat purchases")
     initial = None
     if start is not None:
         # lifetimes fits alpha on time scaled to 10 / max(T) (BetaGeoFitter.fit).
         initial = _start([start.r, start.alpha * _scale_time(arrays[2]), start.a, start.b])
-    fitter = BetaGeoFitter()
+    fitter = _BetaGeoFitter()
     try:
         _quiet_fit(fitter, *arrays, weights=weights, initial_params=initial)
     except _FIT_ERRORS as exc:
@@ -105,7 +150,7 @@ def gamma_gamma_fit(
     q must exceed 1 for the population mean value per purchase to exist.
     """
     initial = None if start is None else _start([start.p, start.q, start.v])
-    fitter = GammaGammaFitter()
+    fitter = _GammaGammaFitter()
     try:
         _quiet_fit(
             fitter,

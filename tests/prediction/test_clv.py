@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from lifetimes.datasets import load_cdnow_summary
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.datasets import load_cdnow_summary, load_cdnow_summary_data_with_monetary_value
 from lifetimes.utils import _customer_lifetime_value
 
 from prediction import clv
@@ -26,6 +27,23 @@ def test_bgnbd_on_cdnow_matches_fader_hardie_lee_2005_within_one_percent():
     fitted = clv.fitted(model)
     for name, published in PUBLISHED.items():
         assert getattr(fitted, name) == pytest.approx(published, rel=0.01), name
+
+
+def test_fits_without_standard_errors_give_lifetimes_own_parameters():
+    summary = load_cdnow_summary_data_with_monetary_value()
+    repeat = summary[summary["frequency"] > 0]
+    history = [summary[name].to_numpy() for name in ("frequency", "recency", "T")]
+
+    model = clv.bgnbd_fit(frequency=history[0], recency=history[1], age=history[2])
+    spend = clv.gamma_gamma_fit(
+        frequency=repeat["frequency"].to_numpy(), monetary=repeat["monetary_value"].to_numpy()
+    )
+
+    theirs = BetaGeoFitter().fit(*history).params_
+    assert clv.fitted(model) == clv.Fitted(*(theirs[name] for name in ("r", "alpha", "a", "b")))
+    theirs = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"]).params_
+    assert spend == clv.SpendFitted(*(theirs[name] for name in ("p", "q", "v")))
+    assert model.standard_errors_.isna().all()  # not computed: nothing reads them
 
 
 def test_compressed_summary_with_weights_gives_the_same_fit():
