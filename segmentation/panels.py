@@ -6,7 +6,6 @@ from typing import Any
 
 from crm.tenancy.permissions import role_has_permission
 from segmentation import selectors
-from segmentation.forms import TierPinForm
 
 
 def customer_panel_context(*, request, tenant, customer) -> dict[str, Any]:
@@ -19,7 +18,6 @@ def customer_panel_context(*, request, tenant, customer) -> dict[str, Any]:
         "history": selectors.customer_tier_history(tenant=tenant, customer=customer),
         "pin": selectors.customer_active_pin(tenant=tenant, customer=customer),
         "may_pin": may_pin,
-        "pin_form": TierPinForm(tenant=tenant) if may_pin else None,
     }
 
 

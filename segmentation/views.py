@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.tenancy.permissions import role_has_permission, tenant_permission_required
 from customers.models import Customer
@@ -68,9 +68,15 @@ def _customer_url(request: HttpRequest, customer: Customer) -> str:
 
 @login_required
 @tenant_permission_required("customers.pin_tier")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pin_tier(request: HttpRequest, tenant_slug: str, customer_id: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=customer_id)
+    if request.method == "GET":
+        # The customer page asks for the form when its "pin a tier" section is opened (htmx)
+        # instead of drawing it on every visit; without JavaScript its link opens this page.
+        context = {"customer": customer, "pin_form": TierPinForm(tenant=request.tenant)}
+        template = "segmentation/_pin_form.html" if request.htmx else "segmentation/pin.html"
+        return render(request, template, context)
     form = TierPinForm(request.POST, tenant=request.tenant)
     if not form.is_valid():
         for errors in form.errors.values():
