@@ -14,6 +14,7 @@ from django.db.models import CharField, DateTimeField, ExpressionWrapper, F, Que
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import ListedChoiceIterator
 from customers import list_extensions
 from customers.models import (
     AcquisitionChannel,
@@ -109,7 +110,22 @@ def _through_rarer_words(queryset: QuerySet, text: str) -> QuerySet | None:
     )
 
 
+class MemberChoices(ListedChoiceIterator):
+    """The members read with one plain query, not django-filter's server-side cursor (DECLARE
+    WITH HOLD, FETCH, CLOSE for a dozen rows on every list page), its null choice kept."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for member in self.queryset:
+            yield self.choice(member)
+
+
 class MemberChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = MemberChoices
+
     def label_from_instance(self, obj) -> str:
         return member_name(obj)
 
