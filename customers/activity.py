@@ -4,22 +4,43 @@ sorts by them (registered in apps.py through customers/list_extensions.py)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import django_filters
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
 from crm.models import Tenant
+from crm.whole_tenant import (
+    stale_statistics_refresh,
+    whole_tenant_planning,
+    whole_tenant_planning_set,
+)
 from customers.events import TransactionsRecorded, recorded_transactions
 from customers.models import REVENUE_WINDOW_DAYS, CustomerActivity
 
 _SQL = (Path(__file__).resolve().parent / "sql" / "activity_refresh.sql").read_text("utf-8")
+
+
+# What the whole-tenant refresh reads: after a bulk import, before autovacuum, they may have no
+# statistics at all (crm/whole_tenant.py).
+ACTIVITY_INPUT_TABLES = ("customers_customer", "customers_transaction", "customers_interaction")
+
+
+def _refresh_parameters(
+    *, tenant: Tenant, customer_ids: list[int] | None, now: datetime | None
+) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant.pk,
+        "since": (now or timezone.now()) - timedelta(days=REVENUE_WINDOW_DAYS),
+        "customer_ids": None if customer_ids is None else list(customer_ids),
+    }
 
 
 def customer_activity_refresh(
@@ -27,17 +48,34 @@ def customer_activity_refresh(
 ) -> int:
     """Recompute the activity of the tenant's customers (or only `customer_ids`) in one
     statement; rows that did not change are not written. Returns the rows written."""
-    since = (now or timezone.now()) - timedelta(days=REVENUE_WINDOW_DAYS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SQL,
-            {
-                "tenant_id": tenant.pk,
-                "since": since,
-                "customer_ids": None if customer_ids is None else list(customer_ids),
-            },
-        )
+    params = _refresh_parameters(tenant=tenant, customer_ids=customer_ids, now=now)
+    if customer_ids is not None:  # a sale or a contact: a few customers, through the indexes
+        with connection.cursor() as cursor:
+            cursor.execute(_SQL, params)
+            return cursor.rowcount
+    # The whole tenant, queued by an import: on tables never analyzed the planner takes the
+    # tenant for a handful of rows and nests a loop over the purchases' aggregate, once per
+    # customer (over 16 minutes at 100,000 customers). Statistics first, then hash joins.
+    stale_statistics_refresh(tables=ACTIVITY_INPUT_TABLES)
+    with transaction.atomic(), whole_tenant_planning(), connection.cursor() as cursor:
+        cursor.execute(_SQL, params)
         return cursor.rowcount
+
+
+def customer_activity_refresh_plan(*, tenant: Tenant, guarded: bool = True) -> dict:
+    """EXPLAIN (FORMAT JSON) of the whole-tenant refresh without running it: as the refresh
+    plans it (guarded), or with PostgreSQL's defaults and whatever statistics there are."""
+    params = _refresh_parameters(tenant=tenant, customer_ids=None, now=None)
+    if guarded:
+        stale_statistics_refresh(tables=ACTIVITY_INPUT_TABLES)
+    with transaction.atomic():
+        if guarded:
+            whole_tenant_planning_set()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + _SQL, params)
+            (document,) = cursor.fetchone()
+        transaction.set_rollback(True)  # the SET LOCALs end here
+    return (document if isinstance(document, list) else json.loads(document))[0]
 
 
 def on_transactions_recorded(event: TransactionsRecorded) -> None:

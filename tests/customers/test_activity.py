@@ -11,10 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from crm.whole_tenant import nested_loops_over_aggregates
 from customers import services
-from customers.activity import customer_activity_refresh
+from customers.activity import (
+    ACTIVITY_INPUT_TABLES,
+    customer_activity_refresh,
+    customer_activity_refresh_plan,
+)
 from customers.models import CustomerActivity, TransactionKind, TransactionStatus
 from tests.factories import CustomerFactory, InteractionFactory, TransactionFactory
+from tests.planner_support import statistics_reset
+from tests.segmentation.test_planning import _bulk_load
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +152,37 @@ def test_not_contacted_for_keeps_the_quiet_and_the_never_contacted(sales_client,
 
 def test_not_contacted_for_rejects_nonsense_without_a_500(sales_client, tenant, three):
     assert sales_client.get(_url(tenant), {"quiet": "abc"}).status_code == 200
+
+
+# --- the whole tenant after a bulk load, before any ANALYZE ------------------------------------
+
+
+@pytest.fixture
+def loaded_without_statistics(tenant, now):
+    _bulk_load(tenant, now)
+    statistics_reset(ACTIVITY_INPUT_TABLES)
+    return tenant
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+def test_default_plan_without_statistics_nests_a_loop_over_the_purchases_aggregate(
+    loaded_without_statistics,
+):
+    # The plan the guard exists for: if PostgreSQL stops choosing it, the next test proves less.
+    plan = customer_activity_refresh_plan(tenant=loaded_without_statistics, guarded=False)
+    assert nested_loops_over_aggregates(plan["Plan"])
+
+
+def test_whole_tenant_refresh_plans_without_a_nested_loop_and_refreshes_everyone(
+    loaded_without_statistics,
+):
+    plan = customer_activity_refresh_plan(tenant=loaded_without_statistics, guarded=True)
+    assert nested_loops_over_aggregates(plan["Plan"]) == []
+    assert customer_activity_refresh(tenant=loaded_without_statistics) == 3_000
+    with scopes_disabled():
+        rows = CustomerActivity.objects.filter(tenant=loaded_without_statistics)
+        assert rows.filter(last_purchase_at__isnull=False).count() == 3_000
