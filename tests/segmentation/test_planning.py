@@ -12,7 +12,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
@@ -267,3 +267,14 @@ def test_other_errors_give_their_first_line_only():
     assert run_error_text(OperationalError("deadlock detected\nDETAIL: Process 1")) == (
         "deadlock detected"
     )
+
+
+@pytest.mark.django_db
+def test_the_recompute_plans_without_parallel_workers():
+    # The run keeps to one core: the web shares the machine with the nightly batch.
+    with transaction.atomic():
+        recompute_module._planner_settings()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone() == ("0",)
+        transaction.set_rollback(True)
