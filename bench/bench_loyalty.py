@@ -310,7 +310,7 @@ def bench_overview(members: int, entries: int, repeat: int) -> None:
     from loyalty.services.overview import overview_figures_refresh
 
     tenant = _tenant("bench-loyalty-ledger")
-    with connection.cursor() as cursor:
+    with as_owner(), connection.cursor() as cursor:  # row-level security would hide the ledger
         _ledger(cursor, tenant.pk, members, entries)
     with scope(tenant=tenant):
         started = time.perf_counter()
