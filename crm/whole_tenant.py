@@ -8,6 +8,7 @@ such statements live; these are its helpers:
   pg_class.reltuples), before the statement's transaction;
 - `statistics_missing_refresh` — ANALYZE the output tables a job filled that have no statistics
   yet (a first recompute after an import), so the screens that read them plan right at once;
+- `planner_settings_set()` / `with planner_settings(...)`: any SET LOCALs, put back after;
 - `whole_tenant_planning_set()` / `with whole_tenant_planning():` — SET LOCAL enable_nestloop
   = off and jit = off: hash joins even when the planner believes a tenant has ten rows;
 - `nested_loops_over_aggregates` — the quadratic plan shape, for tests.
@@ -117,14 +118,12 @@ def statistics_missing_refresh(*, tables: Sequence[str]) -> dict[str, float]:
 WHOLE_TENANT_SETTINGS = {"enable_nestloop": "off", "jit": "off"}
 
 
-def whole_tenant_planning_set() -> dict[str, str]:
-    """Plans without nested loops (and without JIT) for the rest of the current transaction
-    (SET LOCAL); returns the previous values. Inside transaction.atomic() only."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("Whole-tenant planner settings need a transaction (SET LOCAL).")
+def planner_settings_set(settings: dict[str, str]) -> dict[str, str]:
+    """SET LOCAL each of `settings` for the rest of the current transaction; returns the
+    previous values."""
     previous = {}
     with connection.cursor() as cursor:
-        for name, value in WHOLE_TENANT_SETTINGS.items():
+        for name, value in settings.items():
             cursor.execute(
                 "SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value]
             )
@@ -133,9 +132,10 @@ def whole_tenant_planning_set() -> dict[str, str]:
 
 
 @contextmanager
-def whole_tenant_planning() -> Iterator[None]:
-    """whole_tenant_planning_set() for the statements run inside the block only."""
-    previous = whole_tenant_planning_set()
+def planner_settings(settings: dict[str, str]) -> Iterator[None]:
+    """`settings` for the statements run inside the block only (SET LOCAL, the previous values
+    put back after, unless the transaction is failing: then its end undoes them)."""
+    previous = planner_settings_set(settings)
     try:
         yield
     finally:
@@ -143,6 +143,23 @@ def whole_tenant_planning() -> Iterator[None]:
             with connection.cursor() as cursor:
                 for name, value in previous.items():
                     cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def whole_tenant_planning_set() -> dict[str, str]:
+    """Plans without nested loops (and without JIT) for the rest of the current transaction
+    (SET LOCAL); returns the previous values. Inside transaction.atomic() only."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Whole-tenant planner settings need a transaction (SET LOCAL).")
+    return planner_settings_set(WHOLE_TENANT_SETTINGS)
+
+
+@contextmanager
+def whole_tenant_planning() -> Iterator[None]:
+    """whole_tenant_planning_set() for the statements run inside the block only."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Whole-tenant planner settings need a transaction (SET LOCAL).")
+    with planner_settings(WHOLE_TENANT_SETTINGS):
+        yield
 
 
 def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

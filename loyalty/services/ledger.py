@@ -9,8 +9,7 @@ constraints refuse a negative balance, so an overdraft is an error, never a stat
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from crm.audit import audit_log, user_or_none
 from crm.models import Tenant
+from crm.whole_tenant import planner_settings
 from customers.models import Customer
 from loyalty import sql
 from loyalty.models import EntryKind, EntrySource, Member, PointsEntry, Programme
@@ -47,26 +47,6 @@ def _rows(statement: str, params: dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall()
-
-
-@contextmanager
-def _planner_settings(**settings: str) -> Iterator[None]:
-    """Planner settings for the statements inside (SET LOCAL, the previous values put back
-    after)."""
-    previous = {}
-    with connection.cursor() as cursor:
-        for name, value in settings.items():
-            cursor.execute(
-                "SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value]
-            )
-            previous[name] = cursor.fetchone()[0]
-    try:
-        yield
-    finally:
-        if connection.in_atomic_block and not connection.needs_rollback:
-            with connection.cursor() as cursor:
-                for name, value in previous.items():
-                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 # Earning's statements are priced far above jit_optimize_above_cost (the bonus rules' subquery
@@ -182,7 +162,7 @@ def points_earn(
         params["ids"] = list(transaction_ids)
         if not params["ids"]:
             return EarnResult()
-    with _planner_settings(**WITHOUT_JIT):
+    with planner_settings(WITHOUT_JIT):
         return _earn(tenant=tenant, programme=programme, which=which, params=params)
 
 
@@ -236,7 +216,7 @@ def _earn_and_enrol(
     try:
         with (
             transaction.atomic(),  # a savepoint: a failure here leaves the caller's work intact
-            _planner_settings(**(BULK_JOINS if bulk else {})),
+            planner_settings(BULK_JOINS if bulk else {}),
         ):
             [(enrolled, _welcomed, _moved, entries, points, missed)] = _rows(
                 sql.EARN_AND_ENROL.format(filter=which), fast_params
