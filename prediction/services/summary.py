@@ -21,6 +21,7 @@ from django.db import connection
 from psycopg import sql as psycopg_sql
 
 from crm.models import Tenant
+from crm.whole_tenant import planner_settings, planner_settings_set
 from prediction import sql
 
 # Parts of a large tenant's summary computed at once (one connection and one core each).
@@ -38,17 +39,18 @@ SUMMARY_TABLE = (
     "CREATE TEMP TABLE pred_summary (customer_id bigint, frequency int, recency int, age int,"
     " monetary numeric) ON COMMIT DROP"
 )
-# For the statement's transaction only: the grouping sorts, faster in memory. And a part's
-# plan must walk the transactions' customer index over its own range of customers, also on
-# a fresh import (never analyzed), where the planner would otherwise pair that index with
-# the whole tenant's bitmap or probe the customers once per purchase; parallel workers
-# would only crowd the cores the parts already use.
-SUMMARY_SETTINGS = (
-    "SET LOCAL work_mem = '256MB'",
-    "SET LOCAL enable_bitmapscan = off",
-    "SET LOCAL enable_nestloop = off",
-    "SET LOCAL max_parallel_workers_per_gather = 0",
-)
+# For the summary statement only: the grouping sorts, faster in memory. And its plan must
+# walk the transactions' customer index over its range of customers, also on a fresh import
+# (never analyzed), where the planner would otherwise pair that index with the whole
+# tenant's bitmap or probe the customers once per purchase; parallel workers would only
+# crowd the cores the parts already use; JIT would compile a statement priced per purchase.
+SUMMARY_SETTINGS = {
+    "work_mem": "256MB",
+    "enable_bitmapscan": "off",
+    "enable_nestloop": "off",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+}
 
 
 def local_day_end(*, tenant: Tenant, day: date) -> datetime:
@@ -74,10 +76,15 @@ def summary_create(*, tenant: Tenant, as_of: date, parts: int = SUMMARY_PARTS) -
     with connection.cursor() as cursor:
         cursor.execute(SUMMARY_TABLE)
         if bounds is None:
-            cursor.execute(
-                f"INSERT INTO pred_summary {sql.statement('summary')}",
-                {**parameters, "first_customer": ID_BEFORE_ALL, "after_customer": ID_AFTER_ALL},
-            )
+            with planner_settings(SUMMARY_SETTINGS):
+                cursor.execute(
+                    f"INSERT INTO pred_summary {sql.statement('summary')}",
+                    {
+                        **parameters,
+                        "first_customer": ID_BEFORE_ALL,
+                        "after_customer": ID_AFTER_ALL,
+                    },
+                )
         else:
             cursor.execute("SELECT pg_export_snapshot()")
             (snapshot,) = cursor.fetchone()
@@ -153,8 +160,7 @@ def _part_rows(*, parameters: dict, snapshot: str) -> memoryview:
                 .format(psycopg_sql.Literal(snapshot))
                 .as_string(connection.connection)
             )
-            for setting in SUMMARY_SETTINGS:
-                cursor.execute(setting)
+            planner_settings_set(SUMMARY_SETTINGS)
             statement = f"COPY ({sql.statement('summary')}) TO STDOUT (FORMAT binary)"
             with cursor.copy(statement, parameters) as copy:
                 for block in copy:
