@@ -20,6 +20,7 @@ from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from crm.models import Tenant
+from crm.whole_tenant import planner_settings
 from customers.models import Product, ProductCategory
 from segmentation import sql
 from segmentation.models import CRITERIA_CODES, ClassSettings, ScoreRun, Segment
@@ -139,13 +140,19 @@ BOUGHT_CTE = """bought AS (
 
 def facts_sql(*, params: dict) -> str:
     """dashboard_facts.sql with the categories bought: decoded from seg_raw's bit mask (bit k is
-    the k-th category, ids ascending, so the list comes out sorted), or from BOUGHT_CTE."""
+    the k-th category, ids ascending, so the list comes out sorted), or from BOUGHT_CTE; and the
+    criteria rows' choice columns encoded (CRITERIA_CODES)."""
+    codes = {
+        column: sql.criteria_code_sql(f"n.{column}", CRITERIA_CODES[column])
+        for column in ("status", "customer_class", "growth_band")
+    }
     categories = params["category_ids"]
     if categories is None:
         return sql.statement("dashboard_facts").format(
             bought=BOUGHT_CTE,
             bought_join="LEFT JOIN bought ON bought.customer_id = f.customer_id",
             category_ids="coalesce(bought.category_ids, '{}')",
+            **codes,
         )
     items = ", ".join(
         f"CASE WHEN f.category_mask & {1 << position} <> 0 "
@@ -156,32 +163,45 @@ def facts_sql(*, params: dict) -> str:
         bought="",
         bought_join="",
         category_ids=f"array_remove(ARRAY[{items}]::bigint[], NULL)" if items else "'{}'::bigint[]",
+        **codes,
     )
 
 
-def criteria_rows_sql() -> str:
-    """dashboard_criteria_rows.sql with the facts' choice columns encoded (CRITERIA_CODES)."""
-    return sql.statement("dashboard_criteria_rows").format(
-        **{
-            column: sql.criteria_code_sql(f"f.{column}", CRITERIA_CODES[column])
-            for column in ("status", "customer_class", "growth_band")
-        }
-    )
+# The customers whose criteria row may change (dashboard_facts.sql), with the row's new values.
+TOUCHED_TABLE = """CREATE TEMP TABLE seg_touched (
+    customer_id bigint NOT NULL, status smallint, tier_id bigint, customer_class smallint,
+    growth_band smallint, revenue numeric(16, 2), last_purchase_at timestamptz,
+    category_ids bigint[], score_band smallint
+) ON COMMIT DROP"""
+# Below this share of the run's customers, the touched criteria rows are found through their
+# primary key (a nested loop) rather than by reading every row of the tenant (a hash join):
+# a normal night touches a few percent; a first run, or a week's shift of the windows, more.
+TOUCHED_BY_INDEX_SHARE = 0.1
 
 
 def dashboard_summaries_write(*, tenant: Tenant, run: ScoreRun, steps: _Steps) -> None:
-    # No ANALYZE of seg_facts: every join below is a hash join whatever the estimates
-    # (the recompute's planner settings), and the facts are read whole.
-    steps.run("dashboard: facts", facts_sql(params=steps.params))
+    # Both read seg_final: the figures (one aggregate) and the movers (the tier changes).
     steps.run("dashboard: figures", sql.statement("dashboard_figures"))
     steps.run("dashboard: movers", sql.statement("dashboard_movers"))
-    steps.run("dashboard: classes and dimensions", sql.statement("dashboard_dimensions"))
-    steps.run("dashboard: facts update", sql.statement("dashboard_facts_update"))
-    steps.run("dashboard: facts insert", sql.statement("dashboard_facts_insert"))
-    steps.run("dashboard: criteria rows", criteria_rows_sql())
+    with steps.timed("dashboard: staging"), connection.cursor() as cursor:
+        cursor.execute(TOUCHED_TABLE)  # not steps.run: no EXPLAIN of a table definition
+    # No ANALYZE of seg_final: every join is a hash join whatever the estimates (the recompute's
+    # planner settings), and it is read whole.
+    steps.run("dashboard: facts, classes and dimensions", facts_sql(params=steps.params))
+    # Statistics of the touched rows (a small sample): the hash is built on them, not on the
+    # criteria rows, and their count chooses the index path below.
+    steps.run("dashboard: analyze staging", "ANALYZE seg_touched")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM seg_touched")
+        (touched,) = cursor.fetchone()
+    if touched <= TOUCHED_BY_INDEX_SHARE * (steps.rows.get("rank and tier") or 0):
+        with planner_settings({"enable_nestloop": "on"}):
+            steps.run("dashboard: criteria rows", sql.statement("dashboard_criteria_rows"))
+    else:
+        steps.run("dashboard: criteria rows", sql.statement("dashboard_criteria_rows"))
     with steps.timed("dashboard: segment sizes"):
         _segment_sizes_write(tenant=tenant, run=run)
-    steps.run("drop dashboard staging", "DROP TABLE seg_facts")
+    steps.run("drop dashboard staging", "DROP TABLE seg_touched")
 
 
 def _segment_sizes_write(*, tenant: Tenant, run: ScoreRun) -> None:

@@ -1,4 +1,4 @@
--- Dashboard step 2: the run's key figures, compared with the stored scores of the previous run
+-- Dashboard step 1: the run's key figures, compared with the stored scores of the previous run
 -- (seg_final's old_status) and its figures (the active customers it counted).
 INSERT INTO segmentation_runfigures
        (tenant_id, run_id, customers, active, revenue, margin, new_customers, retained,
@@ -18,4 +18,4 @@ SELECT %(tenant)s, %(run)s, count(*),
            LIMIT 1
        ), 0),
        round(avg(n.score), 4), '{}'::jsonb
-FROM seg_facts n
+FROM seg_final n

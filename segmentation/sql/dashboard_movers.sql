@@ -1,4 +1,4 @@
--- Dashboard step 2b: the ten biggest movers up (to a higher tier, or into the pyramid) and down
+-- Dashboard step 1b: the ten biggest movers up (to a higher tier, or into the pyramid) and down
 -- (to a lower tier, or out of it) of this run, by revenue in the window. One pass over seg_final
 -- picks the customers whose tier changed (a few percent of them); both lists come from those.
 WITH moved AS MATERIALIZED (

@@ -1,7 +1,8 @@
 -- Step 3: rank, percentile and tier over the narrow scores; the pin wins over the computed
 -- tier; the stored score row (if any) gives the previous tier and status. Narrow on purpose:
 -- the arrays are assembled only when rows are written. The dashboard step's columns of seg_raw
--- come along (read here anyway), so that its facts need no second join.
+-- come along (read here anyway), so that its facts need no second join, and so does the stored
+-- score band (the criteria rows' copy of it: a run rewrites only those whose band moved).
 CREATE TEMP TABLE seg_final ON COMMIT DROP AS
 WITH ranked AS (
     SELECT customer_id, score,
@@ -23,6 +24,7 @@ SELECT r.customer_id, r.status, r.revenue, r.margin, t.score, t.rank, t.percenti
        old.customer_id IS NOT NULL AS existed,
        old.tier_id AS old_tier_id,
        old.status AS old_status,
+       old.score_band AS old_score_band,
        r.growth_revenue, r.previous_revenue, r.last_purchase_at, r.category_mask,
        r.region, r.city, r.industry, r.acquisition_channel, r.lifecycle_stage, r.kind
 FROM seg_raw r

@@ -4,6 +4,7 @@ writes the sources — and count exactly the members `criteria_members` lists.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 
@@ -246,3 +247,107 @@ def test_a_value_outside_the_choices_is_code_zero_and_matches_no_criterion(tenan
         assert base["g"].pk not in {
             row.customer_id for row in criteria_rows(tenant=tenant, criteria=criteria)
         }
+
+
+# The values of a criteria row the recompute writes (facts and score band), per customer.
+RUN_COLUMNS = """
+SELECT customer_id, status, tier_id, customer_class, growth_band, revenue, last_purchase_at,
+       category_ids, score_band, xmin::text
+FROM segmentation_criteriarow
+ORDER BY customer_id
+"""
+
+
+def _run_columns() -> dict[int, tuple]:
+    with scopes_disabled(), connection.cursor() as cursor:
+        cursor.execute(RUN_COLUMNS)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _summaries(run) -> tuple:
+    from segmentation.models import RunClassSummary, RunDimensionSummary
+
+    with scopes_disabled():
+        dimensions = sorted(
+            RunDimensionSummary.objects.filter(run=run).values_list(
+                "dimension", "value", "tier_id", "status", "customers", "revenue", "margin",
+                "score_sum", "scored",
+            ),
+            key=str,
+        )
+        classes = sorted(
+            RunClassSummary.objects.filter(run=run).values_list(
+                "customer_class", "customers", "revenue", "margin"
+            )
+        )
+    return dimensions, classes
+
+
+def _facts() -> list[tuple]:
+    with scopes_disabled():
+        return list(
+            CustomerFacts.objects.order_by("customer_id").values_list(
+                "customer_id", "status", "tier_id", "revenue", "margin", "growth_revenue",
+                "previous_revenue", "growth_percent", "growth_band", "customer_class",
+                "last_purchase_at", "category_ids",
+            )
+        )
+
+
+def test_a_run_rewrites_exactly_the_criteria_rows_whose_facts_or_band_changed(tenant, base):
+    # A night where a few customers change: D buys (its revenue, score, class move, and with
+    # the normalisation other scores too), F is contacted no more (its class moves), and a new
+    # customer appears. Only the rows whose values differ are rewritten (xmin), and they end
+    # equal to their sources.
+    from segmentation.models import Tier
+    from tests.factories import InteractionFactory
+    from tests.segmentation.factories import buy, customer
+
+    before = _run_columns()
+    buy(base["d"], 2000, days_ago=1)
+    newcomer = customer(tenant, region="Ege")
+    buy(newcomer, 50, days_ago=3)
+    with scopes_disabled():
+        from customers.models import Interaction
+
+        Interaction.objects.filter(customer=base["f"]).delete()
+        InteractionFactory(customer=base["e"], tenant=tenant, occurred_at=NOW - timedelta(days=2))
+        assert Tier.objects.filter(tenant=tenant).exists()
+    after_writes = _run_columns()  # the newcomer's row (from its customer's trigger)
+    run = scores_recompute(tenant=tenant, now=NOW)
+    assert run.status == "succeeded", run.error
+    assert_rows_equal_their_sources()
+    after = _run_columns()
+    changed = {
+        customer_id
+        for customer_id, values in after.items()
+        if values[:-1] != after_writes[customer_id][:-1]
+    }
+    rewritten = {
+        customer_id
+        for customer_id, values in after.items()
+        if values[-1] != after_writes[customer_id][-1]
+    }
+    assert base["d"].pk in changed and newcomer.pk in changed
+    assert base["f"].pk in changed
+    assert base["g"].pk not in changed  # an unchanged customer keeps its row untouched
+    assert rewritten == changed
+    assert set(before) | {newcomer.pk} == set(after)
+
+    # The same figures as a run from scratch (no stored scores or facts: every row computed).
+    incremental = (_facts(), _summaries(run))
+    with scopes_disabled():
+        CustomerScore.objects.all().delete()
+        CustomerFacts.objects.all().delete()
+    scratch = scores_recompute(tenant=tenant, now=NOW)
+    assert scratch.status == "succeeded", scratch.error
+    assert_rows_equal_their_sources()
+    assert (_facts(), _summaries(scratch)) == incremental
+
+
+def test_a_run_with_nothing_changed_rewrites_no_criteria_row(tenant, base):
+    before = _run_columns()
+    run = scores_recompute(tenant=tenant, now=NOW)
+    assert run.status == "succeeded", run.error
+    assert _run_columns() == before
+    assert_rows_equal_their_sources()
