@@ -1,8 +1,8 @@
 -- Dashboard step 2: one pass over seg_final computes each customer's facts (growth, growth band,
--- class, the categories bought: a bit mask summed by step 1's scan, decoded here:
--- {{category_ids}}; {{bought}} is a scan of the window's purchases, only for a tenant whose
--- categories do not fit the mask, services/dashboard_summaries.py), held in memory (n), never
--- written as a table. From it, in the same statement:
+-- class, the categories bought: {{category_ids}}, from a bit mask summed by step 1's scan, each
+-- distinct mask decoded once in {{bought}}, or for a tenant whose categories do not fit the
+-- mask from a scan of the window's purchases there, services/dashboard_summaries.py), held in
+-- memory (n), never written as a table. From it, in the same statement:
 -- - the stored facts whose values changed are rewritten (run_id: the run that last changed them;
 --   the score is not among them, it changes for nearly everyone every day), and customers scored
 --   for the first time get theirs (every scored customer has a facts row, migration 0006: the
@@ -97,11 +97,12 @@ WITH {bought}contacted AS (
     FROM n
     WHERE n.old_status IS NULL
 ), sets AS MATERIALIZED (
-    -- Four hash tables over the million rows instead of one per dimension: the dimensions with
-    -- few values (stage, kind, channel, growth band, class) share one grouping, and city comes
-    -- with its region; each dimension's cells are summed from these few thousand rows below.
-    -- g: grouping() of (region, industry, category_ids, lifecycle_stage), 1 = not grouped.
-    SELECT grouping(f.region, f.industry, f.category_ids, f.lifecycle_stage) AS g,
+    -- Three hash tables over the million rows instead of one per dimension: the dimensions
+    -- with few values (stage, kind, channel, growth band, class) share one grouping, and so do
+    -- region, city and industry (a few thousand combinations); each dimension's cells are then
+    -- summed from these few thousand rows. g: grouping() of (region, category_ids,
+    -- lifecycle_stage), 1 = not grouped.
+    SELECT grouping(f.region, f.category_ids, f.lifecycle_stage) AS g,
            f.region, f.city, f.industry, f.category_ids, f.lifecycle_stage, f.kind,
            f.acquisition_channel, f.growth_band, f.customer_class, f.tier_id, f.status,
            count(*) AS customers, sum(f.revenue_cents) AS revenue_cents,
@@ -115,8 +116,7 @@ WITH {bought}contacted AS (
         FROM n
     ) f
     GROUP BY GROUPING SETS (
-        (f.tier_id, f.status, f.region, f.city),
-        (f.tier_id, f.status, f.industry),
+        (f.tier_id, f.status, f.region, f.city, f.industry),
         (f.tier_id, f.status, f.category_ids),
         (f.tier_id, f.status, f.lifecycle_stage, f.kind, f.acquisition_channel, f.growth_band,
          f.customer_class)
@@ -127,7 +127,7 @@ WITH {bought}contacted AS (
     SELECT %(tenant)s, %(run)s, s.customer_class, sum(s.customers),
            sum(s.revenue_cents) / 100.0, sum(s.margin_cents) / 100.0
     FROM sets s
-    WHERE s.g = 14
+    WHERE s.g = 6
     GROUP BY s.customer_class
 ), dimensions AS (
     INSERT INTO segmentation_rundimensionsummary
@@ -138,15 +138,15 @@ WITH {bought}contacted AS (
            sum(s.score_points) / 10000.0, sum(s.scored)
     FROM sets s
     CROSS JOIN LATERAL (
-        SELECT 'region', s.region WHERE s.g = 7
-        UNION ALL SELECT 'city', s.city WHERE s.g = 7
-        UNION ALL SELECT 'industry', s.industry WHERE s.g = 11
+        SELECT 'region', s.region WHERE s.g = 3
+        UNION ALL SELECT 'city', s.city WHERE s.g = 3
+        UNION ALL SELECT 'industry', s.industry WHERE s.g = 3
         UNION ALL SELECT 'category', category_id::text
-                  FROM unnest(s.category_ids) AS category_id WHERE s.g = 13
-        UNION ALL SELECT 'lifecycle_stage', s.lifecycle_stage WHERE s.g = 14
-        UNION ALL SELECT 'kind', s.kind WHERE s.g = 14
-        UNION ALL SELECT 'acquisition_channel', s.acquisition_channel WHERE s.g = 14
-        UNION ALL SELECT 'growth_band', s.growth_band WHERE s.g = 14
+                  FROM unnest(s.category_ids) AS category_id WHERE s.g = 5
+        UNION ALL SELECT 'lifecycle_stage', s.lifecycle_stage WHERE s.g = 6
+        UNION ALL SELECT 'kind', s.kind WHERE s.g = 6
+        UNION ALL SELECT 'acquisition_channel', s.acquisition_channel WHERE s.g = 6
+        UNION ALL SELECT 'growth_band', s.growth_band WHERE s.g = 6
     ) AS d(dimension, value)
     GROUP BY d.dimension, d.value, s.tier_id, s.status
 )
