@@ -6,9 +6,11 @@ the staging tables go, so a dashboard never shows half a run. Its SQL is in
 segmentation/sql/dashboard_*.sql. It adds as little as it can to the scoring: the scoring's one
 scan of the transactions also sums the growth windows, the last purchase and the categories
 bought (a bit per category, CATEGORY_BITS_MAX of them at most) and keeps the customers'
-dimensions (seg_raw, carried into seg_final); the facts are then built from seg_final alone, and
-the class summaries and every tier × dimension cell come from one pass over them (grouping
-sets, summing integer cents).
+dimensions (seg_raw, carried into seg_final). The facts are then computed from seg_final alone,
+in memory, by the one statement that writes the changed ones, sums the class summaries and
+every tier × dimension cell from them (grouping sets, integer cents) and lists the customers
+whose segment criteria row must follow (seg_touched: facts changed or new, or the score band
+moved); only those rows are then compared and written (dashboard_criteria_rows.sql).
 """
 
 from __future__ import annotations

@@ -270,8 +270,15 @@ def _summaries(run) -> tuple:
     with scopes_disabled():
         dimensions = sorted(
             RunDimensionSummary.objects.filter(run=run).values_list(
-                "dimension", "value", "tier_id", "status", "customers", "revenue", "margin",
-                "score_sum", "scored",
+                "dimension",
+                "value",
+                "tier_id",
+                "status",
+                "customers",
+                "revenue",
+                "margin",
+                "score_sum",
+                "scored",
             ),
             key=str,
         )
@@ -287,22 +294,37 @@ def _facts() -> list[tuple]:
     with scopes_disabled():
         return list(
             CustomerFacts.objects.order_by("customer_id").values_list(
-                "customer_id", "status", "tier_id", "revenue", "margin", "growth_revenue",
-                "previous_revenue", "growth_percent", "growth_band", "customer_class",
-                "last_purchase_at", "category_ids",
+                "customer_id",
+                "status",
+                "tier_id",
+                "revenue",
+                "margin",
+                "growth_revenue",
+                "previous_revenue",
+                "growth_percent",
+                "growth_band",
+                "customer_class",
+                "last_purchase_at",
+                "category_ids",
             )
         )
 
 
-def test_a_run_rewrites_exactly_the_criteria_rows_whose_facts_or_band_changed(tenant, base):
+# Both ways to the touched rows: a hash join (many touched), their primary key (few touched).
+@pytest.mark.parametrize("index_share", [0.0, 1.0])
+def test_a_run_rewrites_exactly_the_criteria_rows_whose_facts_or_band_changed(
+    tenant, base, index_share, monkeypatch
+):
     # A night where a few customers change: D buys (its revenue, score, class move, and with
     # the normalisation other scores too), F is contacted no more (its class moves), and a new
     # customer appears. Only the rows whose values differ are rewritten (xmin), and they end
     # equal to their sources.
     from segmentation.models import Tier
+    from segmentation.services import dashboard_summaries
     from tests.factories import InteractionFactory
     from tests.segmentation.factories import buy, customer
 
+    monkeypatch.setattr(dashboard_summaries, "TOUCHED_BY_INDEX_SHARE", index_share)
     before = _run_columns()
     buy(base["d"], 2000, days_ago=1)
     newcomer = customer(tenant, region="Ege")
