@@ -10,9 +10,13 @@ unchanged.
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.forms.boundfield import BoundField
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -36,6 +40,41 @@ def _attrs_html(attrs: dict) -> SafeString:
     )
 
 
+def _escaped(value: Any) -> str:
+    """conditional_escape() without its lazy-aware wrappers (called once per option)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _options_html(widget: forms.Select, values: list[str]) -> str:
+    """The options (and optgroups) as Django's ChoiceWidget.optgroups() and select.html write
+    them, without a dict and two format_html calls per option: a select lists no attributes on
+    its options but `selected` (option_inherits_attrs is False)."""
+    parts = []
+    has_selected = False
+    multiple = widget.allow_multiple_selected
+    for option_value, option_label in widget.choices:
+        if option_value is None:
+            option_value = ""
+        grouped = isinstance(option_label, (list, tuple))
+        choices = option_label if grouped else [(option_value, option_label)]
+        if grouped:
+            parts.append(f'\n  <optgroup label="{_escaped(option_value)}">')
+        for value, label in choices:
+            selected = (not has_selected or multiple) and str(value) in values
+            has_selected |= selected
+            parts.append(
+                f'\n  <option value="{_escaped(value)}"{" selected" if selected else ""}>'
+                f"{_escaped(label)}</option>"
+            )
+        if grouped:
+            parts.append("\n  </optgroup>")
+    return "".join(parts)
+
+
 def _select_html(field: BoundField, attrs: dict) -> SafeString:
     """What field.as_widget(attrs=attrs) returns for a select, without the widget templates."""
     widget = field.field.widget
@@ -45,27 +84,15 @@ def _select_html(field: BoundField, attrs: dict) -> SafeString:
     attrs = field.build_widget_attrs(dict(attrs), widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    groups = []
-    for group_name, options, _index in context["optgroups"]:
-        rendered = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            (
-                (option["value"], _attrs_html(option["attrs"]), option["label"])
-                for option in options
-            ),
-        )
-        if group_name:
-            rendered = format_html(
-                '\n  <optgroup label="{}">{}\n  </optgroup>', group_name, rendered
-            )
-        groups.append(rendered)
+    # Widget.get_context(), not Select's: the options are written here, not by optgroups().
+    context = forms.Widget.get_context(widget, field.html_name, field.value(), attrs)["widget"]
+    if widget.allow_multiple_selected:
+        context["attrs"]["multiple"] = True
     return format_html(
         '<select name="{}"{}>{}\n</select>',
         context["name"],
         _attrs_html(context["attrs"]),
-        mark_safe("".join(groups)),
+        mark_safe(_options_html(widget, context["value"])),
     )
 
 
