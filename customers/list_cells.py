@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from crm.dates import format_date
 from crm.decimals import format_money
 
 DASH = mark_safe('<span class="text-body-secondary">—</span>')
@@ -35,8 +35,8 @@ def moment(value: datetime) -> SafeString:
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return format_html(
         '<span class="text-nowrap" title="{}">{}</span>',
-        date_format(local, "DATETIME_FORMAT"),
-        date_format(local, "SHORT_DATE_FORMAT"),
+        format_date(local, "DATETIME_FORMAT"),
+        format_date(local, "SHORT_DATE_FORMAT"),
     )
 
 

@@ -14,7 +14,6 @@ from functools import cache
 
 from django import template
 from django.db import models
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, linebreaksbr, timesince_filter
 from django.template.defaultfilters import truncatewords as truncate_words
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
+from crm.dates import format_date
 from crm.decimals import format_money
 from customers.models import Feedback, Interaction, Transaction
 from customers.selectors import TimelineEntry
@@ -177,7 +177,7 @@ def _time(when: datetime, *, use_tz: bool) -> SafeString:
     return format_html(
         '<time class="small text-body-secondary text-nowrap" datetime="{}">{}</time>',
         local.isoformat(),  # the date filter's "c"
-        date_filter(local, "SHORT_DATETIME_FORMAT"),
+        format_date(local, "SHORT_DATETIME_FORMAT"),  # the date filter's, cheaper
     )
 
 
