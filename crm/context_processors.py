@@ -32,7 +32,11 @@ def _tenant_navigation(request: HttpRequest) -> dict:
         # Admin pages have their own header (templates/admin/base_site.html).
         return context
     context["menu_items"] = menu_for(tenant=tenant, role=role, current_path=request.path)
-    context["tenant_memberships"] = memberships_for_user(user=request.user)
+    # Read by the tenant middleware already, for the tenant and role of the request.
+    memberships = getattr(request, "tenant_memberships", None)
+    if memberships is None:
+        memberships = memberships_for_user(user=request.user)
+    context["tenant_memberships"] = memberships
     # perms_in_tenant.dashboard_view style lookups for templates
     context["tenant_perms"] = {
         name.replace(".", "_"): member_has_permission(tenant=tenant, role=role, permission=name)

@@ -19,7 +19,11 @@ from django_scopes import scope
 
 from crm.models import Tenant
 from crm.rls import all_tenants
-from crm.tenancy.selectors import role_in_tenant, tenants_administered_by
+from crm.tenancy.selectors import (
+    memberships_for_user,
+    role_in_tenant,
+    tenants_administered_by,
+)
 
 ADMIN_TENANT_SESSION_KEY = "admin_tenant_id"
 
@@ -46,12 +50,20 @@ class TenantMiddleware:
         if not request.user.is_authenticated:
             # Same answer whether or not the slug exists: sign in first.
             return redirect_to_login(request.get_full_path())
-        tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
-        if tenant is None:
-            raise Http404
-        role = role_in_tenant(user=request.user, tenant=tenant)
-        if role is None:
-            raise Http404
+        # The user's memberships (the tenant switcher lists them) give the tenant and the role
+        # in one query; only a superuser outside the tenant needs the tenant read apart.
+        memberships = list(memberships_for_user(user=request.user))
+        membership = next((m for m in memberships if m.tenant.slug == slug), None)
+        if membership is not None:
+            tenant, role = membership.tenant, membership.role
+        else:
+            tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+            if tenant is None:
+                raise Http404
+            role = role_in_tenant(user=request.user, tenant=tenant)
+            if role is None:
+                raise Http404
+        request.tenant_memberships = memberships
         request.tenant = tenant
         request.tenant_role = role
         if request.session.get(ADMIN_TENANT_SESSION_KEY) != tenant.pk:

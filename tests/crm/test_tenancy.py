@@ -82,6 +82,52 @@ def test_tenant_pages_do_not_write_the_session_on_every_view(sales_client, tenan
     assert Session.objects.get().expire_date == before
 
 
+def test_a_superuser_without_membership_acts_as_admin(client, tenant):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True))
+    response = client.get(reverse("customers:list", kwargs={"tenant_slug": tenant.slug}))
+    assert response.status_code == 200
+    assert response.wsgi_request.tenant_role == "admin"
+
+
+def test_a_member_of_an_inactive_tenant_gets_404(sales_client, tenant):
+    tenant.is_active = False
+    tenant.save()
+    assert sales_client.get(home_url(tenant)).status_code == 404
+
+
+def test_the_role_is_the_membership_of_the_tenant_in_the_url(
+    sales_user, tenant, other_tenant, sales_client
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=sales_user, tenant=other_tenant, role="manager")
+    response = sales_client.get(home_url(other_tenant))
+    assert (response.wsgi_request.tenant, response.wsgi_request.tenant_role) == (
+        other_tenant,
+        "manager",
+    )
+    assert sales_client.get(home_url(tenant)).wsgi_request.tenant_role == "sales"
+    # The switcher lists both companies, the current one marked.
+    body = response.content.decode()
+    assert "Switch company" in body or "Şirket" in body
+    assert f'dropdown-item active" href="{home_url(other_tenant)}"' in body
+    assert f'dropdown-item" href="{home_url(tenant)}"' in body
+
+
+def test_the_tenant_role_and_switcher_are_read_in_one_query(sales_client, tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sales_client.get(home_url(tenant))
+    with CaptureQueriesContext(connection) as queries:
+        sales_client.get(home_url(tenant))
+    membership_reads = [q for q in queries if "crm_membership" in q["sql"]]
+    tenant_reads = [q for q in queries if 'FROM "crm_tenant"' in q["sql"]]
+    assert (len(membership_reads), tenant_reads) == (1, [])
+
+
 def test_favicon_points_at_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
