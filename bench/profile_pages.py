@@ -9,8 +9,9 @@ machine). --top N prints each page's N costliest functions by own time and by cu
 
 Settings as bench_load.py's gunicorn: DEBUG=0, plain static storage. The pages are those of the
 million-customer tenant "bench" (bench_load.py --prepare creates its manager), signed in as
-bench_load.py's manager; the contact POST adds a contact to a sampled customer, as the load does. The calls are
-counted on a fixed request per page (the search "yılmaz", a customer no contact is posted to).
+bench_load.py's manager; the contact POST adds a contact to a sampled customer, as the load does.
+The calls are counted on a fixed request per page (the search "yılmaz", a customer no contact
+is posted to).
 """
 
 from __future__ import annotations
@@ -75,9 +76,7 @@ def main() -> int:
         "list": lambda: client.get(f"/{slug}/customers/"),
         "search": lambda: client.get(f"/{slug}/customers/", {"q": rng.choice(SEARCHES)}),
         "search profiled": lambda: client.get(f"/{slug}/customers/", {"q": "yılmaz"}),
-        "filtered": lambda: client.get(
-            f"/{slug}/customers/?region=Marmara&lifecycle_stage=active"
-        ),
+        "filtered": lambda: client.get(f"/{slug}/customers/?region=Marmara&lifecycle_stage=active"),
         "customer": lambda: client.get(f"/{slug}/customers/{rng.choice(ids)}/"),
         # The one that is profiled: the contact posts leave it alone, its timeline stays.
         "customer profiled": lambda: client.get(f"/{slug}/customers/{ids[0]}/"),

@@ -37,10 +37,8 @@ def _pieces(format_string: str) -> tuple[tuple[bool, str], ...]:
 def _word(language: str | None, character: str, number: int) -> str:
     """A month's (1-12) or weekday's (0-6, Monday first) word in `language`, the language in
     force when it is first asked for (the key holds it)."""
-    if character in _BY_MONTH:
-        sample = date(2001, number, 1)
-    else:
-        sample = date(2001, 1, 1 + number)  # 1 January 2001 was a Monday
+    # 1 January 2001 was a Monday.
+    sample = date(2001, number, 1) if character in _BY_MONTH else date(2001, 1, 1 + number)
     return str(getattr(DateFormat(sample), character)())
 
 

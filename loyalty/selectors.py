@@ -69,18 +69,25 @@ class LoyaltySummary:
     rewards: list[Reward]
 
 
-def customer_loyalty(*, tenant: Tenant, customer: Customer, recent: int = 5) -> LoyaltySummary:
-    """The customer page's panel: a handful of indexed queries whatever the ledger's size."""
+_UNREAD = object()
+
+
+def customer_loyalty(
+    *, tenant: Tenant, customer: Customer, recent: int = 5, score: object = _UNREAD
+) -> LoyaltySummary:
+    """The customer page's panel: a handful of indexed queries whatever the ledger's size.
+    `score`: the customer's CustomerScore with its tier (or None) when the caller has read it."""
     from loyalty.services.ledger import expiring_points
 
     programme = programme_for(tenant=tenant)
     member = Member.objects.filter(tenant=tenant, customer_id=customer.pk).first()
-    score = (
-        CustomerScore.objects.filter(tenant=tenant, customer_id=customer.pk)
-        .select_related("tier")
-        .only("customer_id", "tier")
-        .first()
-    )
+    if score is _UNREAD:
+        score = (
+            CustomerScore.objects.filter(tenant=tenant, customer_id=customer.pk)
+            .select_related("tier")
+            .only("customer_id", "tier")
+            .first()
+        )
     tier = score.tier if score else None
     tier_id = tier.pk if tier else None
     multiplier = (

@@ -14,7 +14,8 @@ from django.db.models import Min
 from crm.models import Tenant
 from customers.models import Customer
 from segmentation.models import CustomerScore, Tier
-from segmentation.selectors import customer_score, run_last_succeeded
+from segmentation.panels import customer_score_of_page
+from segmentation.selectors import run_last_succeeded
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def next_tier_for(*, tenant: Tenant, score: CustomerScore) -> NextTier | None:
 
 
 def customer_header_context(*, request, tenant: Tenant, customer: Customer) -> dict[str, Any]:
-    score = customer_score(tenant=tenant, customer=customer)
+    score = customer_score_of_page(request=request, tenant=tenant, customer=customer)
     return {
         "score": score,
         "next_tier": next_tier_for(tenant=tenant, score=score) if score else None,

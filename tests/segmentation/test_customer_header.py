@@ -134,3 +134,21 @@ def test_tier_shares_not_adding_up_to_100_are_refused_before_saving(admin_client
     with scopes_disabled():
         top.refresh_from_db()
     assert top.share_percent == 40
+
+
+def test_the_customer_page_reads_the_score_once_for_header_and_panels(manager_client, scored):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = _page(manager_client, scored["mid"])
+    score_reads = [
+        q
+        for q in queries
+        if 'FROM "segmentation_customerscore"' in q["sql"] and "MIN(" not in q["sql"]
+    ]
+    assert len(score_reads) == 1
+    # The header, the scores panel and the loyalty panel (its tier) all show it.
+    assert 'id="panel-score"' in body
+    assert "50,00" in body or "50.00" in body
+    assert scored["tiers"][1].name in body
