@@ -20,8 +20,9 @@ from django.conf import settings
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.forms.widgets import Input
 from django.template import TemplateDoesNotExist
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from crm.html import format_html, format_html_join
 
 
 class WidgetRenderer(Jinja2):

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from crm.dates import format_date
 from crm.decimals import format_money
+from crm.html import format_html
 
 DASH = mark_safe('<span class="text-body-secondary">—</span>')
 

@@ -3,11 +3,11 @@ says why). `score` is the customer's CustomerScore with its tier, or None."""
 
 from __future__ import annotations
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from crm.decimals import format_decimal
+from crm.html import format_html
 from customers.list_cells import DASH, muted, nowrap
 from segmentation.models import CustomerScore, ScoreStatus
 

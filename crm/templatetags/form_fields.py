@@ -10,15 +10,12 @@ unchanged.
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from crm.html import escaped, format_html, format_html_join
 
 register = template.Library()
 
@@ -40,15 +37,6 @@ def _attrs_html(attrs: dict) -> SafeString:
     )
 
 
-def _escaped(value: Any) -> str:
-    """conditional_escape() without its lazy-aware wrappers (called once per option)."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
 def _options_html(widget: forms.Select, values: list[str]) -> str:
     """The options (and optgroups) as Django's ChoiceWidget.optgroups() and select.html write
     them, without a dict and two format_html calls per option: a select lists no attributes on
@@ -62,13 +50,13 @@ def _options_html(widget: forms.Select, values: list[str]) -> str:
         grouped = isinstance(option_label, (list, tuple))
         choices = option_label if grouped else [(option_value, option_label)]
         if grouped:
-            parts.append(f'\n  <optgroup label="{_escaped(option_value)}">')
+            parts.append(f'\n  <optgroup label="{escaped(option_value)}">')
         for value, label in choices:
             selected = (not has_selected or multiple) and str(value) in values
             has_selected |= selected
             parts.append(
-                f'\n  <option value="{_escaped(value)}"{" selected" if selected else ""}>'
-                f"{_escaped(label)}</option>"
+                f'\n  <option value="{escaped(value)}"{" selected" if selected else ""}>'
+                f"{escaped(label)}</option>"
             )
         if grouped:
             parts.append("\n  </optgroup>")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
+from crm.html import format_html, format_html_join
 from customers.models import LifecycleStage
 
 register = template.Library()

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from crm.html import format_html, format_html_join
 from customers.templatetags.customer_badges import consent_badges, lifecycle_badge
 
 register = template.Library()

@@ -18,13 +18,14 @@ from django.template.defaultfilters import floatformat, linebreaksbr, timesince_
 from django.template.defaultfilters import truncatewords as truncate_words
 from django.urls import reverse
 from django.utils import formats
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
 from crm.dates import format_date
 from crm.decimals import format_money
+from crm.html import format_html
 from customers.models import Feedback, Interaction, Transaction
 from customers.selectors import TimelineEntry
 

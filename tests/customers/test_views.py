@@ -187,12 +187,12 @@ def test_list_query_count_does_not_grow_with_customers(
 ):
     CustomerFactory(tenant=tenant, owner=sales_user)
     sales_client.get(_url("list"))  # warm the session and caches
-    # user, tenant, role (the session comes from the cache), customers (owner joined), the
-    # menu's memberships, owner choices of the filter form, the tier choices, one query per
+    # user, the memberships (tenant, role and the menu's switcher; the session comes from the
+    # cache), customers (owner joined), owner choices of the filter form, the tier choices, one query per
     # column loader (scores, activity), the saved views, the members of the bulk owner choice,
     # the other apps' filter choices: none grows with the page. (One page holds them all: it
     # tells the total itself.)
-    with django_assert_num_queries(11) as few:
+    with django_assert_num_queries(9) as few:
         sales_client.get(_url("list"))
     for _ in range(20):
         CustomerFactory(tenant=tenant, owner=sales_user)
@@ -386,11 +386,12 @@ def test_customer_page_with_500_purchases_runs_a_fixed_number_of_queries(
             )
             for index in range(500)
         )
-    # user, tenant, role (the session comes from the cache); customer; timeline (3: purchases,
-    # contacts, feedback); totals (1 aggregate); consent (1); referrals (1); menu memberships;
+    # user, the memberships (tenant, role and the menu's switcher; the session comes from the
+    # cache); customer; timeline (3: purchases, contacts, feedback); totals (1 aggregate);
+    # consent (1); referrals (1);
     # the open tab's form (log a contact: member choices, 1; the other tabs' forms load when
     # opened); session save (3). None grows with purchases.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = sales_client.get(_url("detail", customer_id=customer.pk))
     assert response.context["totals"].orders == 500
     assert len(response.context["timeline"].entries) == 20
