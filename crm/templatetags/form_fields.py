@@ -4,13 +4,15 @@ crispy-forms' Bootstrap 5 pack does (wrapper, label, widget classes, error feedb
 For filter bars drawn on every view: crispy renders each field through a dozen templates, which was
 a seventh of the customer list's CPU at 25 rows. A select's options are written here too, as
 Django's select.html writes them: its template includes two more templates per option, and the
-list's filter bar has some 80 options. Other widgets (checkbox lists, radios) are handed to crispy
-unchanged.
+list's filter bar has some 80 options. A plain checkbox list (the tier and class filters) is
+written here as crispy writes it; other widgets (radios, checkbox lists with errors or help text)
+are handed to crispy unchanged.
 """
 
 from __future__ import annotations
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.templatetags.crispy_forms_filters import optgroups as crispy_optgroups
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString, mark_safe
@@ -84,11 +86,72 @@ def _select_html(field: BoundField, attrs: dict) -> SafeString:
     )
 
 
+def _plain_checkboxes(field: BoundField) -> bool:
+    """A checkbox list drawn here: without errors, help text, a form helper or CSS classes of
+    its own (those are crispy's), every choice value a string (crispy unlocalizes numbers)."""
+    return (
+        type(field.field.widget) is forms.CheckboxSelectMultiple
+        and bool(field.label)
+        and not field.errors
+        and not field.help_text
+        and getattr(field.form, "helper", None) is None
+        and not field.css_classes()
+        and all(
+            isinstance(value, str)
+            and (
+                not isinstance(label, (list, tuple))
+                or all(isinstance(inner, str) for inner, _inner_label in label)
+            )
+            for value, label in field.field.widget.choices
+        )
+    )
+
+
+def _checkboxes_html(field: BoundField) -> SafeString:
+    """A checkbox list as crispy's bootstrap5 field.html and radio_checkbox_select.html draw it
+    (the same markup, the whitespace between tags shortened): a fieldset, its legend, and a
+    form-check per choice with the attributes Django's optgroups() gives each option."""
+    options = []
+    for group, group_options, _index in crispy_optgroups(field):
+        if group:
+            options.append(format_html("\n    <strong>{}</strong>", group))
+        for option in group_options:
+            options.append(
+                format_html(
+                    '\n      <div class="form-check">\n        <input type="{}" '
+                    'class="form-check-input"  name="{}" value="{}" {}>\n'
+                    '        <label for="{}" class="form-check-label">\n            {}\n'
+                    "        </label>\n     </div>",
+                    option["type"],
+                    field.html_name,
+                    option["value"],
+                    _attrs_html(option["attrs"]),
+                    option["attrs"].get("id", ""),
+                    option["label"],
+                )
+            )
+    describedby = field.aria_describedby
+    legend_for = field.id_for_label
+    return format_html(
+        '\n<div id="div_{}" class="mb-3">\n<fieldset{}>\n<legend{} class="form-label{} fs-6">\n'
+        "{}{}\n</legend>\n<div >{}\n</div>\n</fieldset>\n</div>\n",
+        field.auto_id,
+        format_html(' aria-describedby="{}"', describedby) if describedby else "",
+        format_html(' for="{}"', legend_for) if legend_for else "",
+        " requiredField" if field.field.required else "",
+        field.label,
+        ASTERISK if field.field.required else "",
+        mark_safe("".join(options)),
+    )
+
+
 @register.filter
 def as_field(field: BoundField) -> SafeString:
     widget = field.field.widget
     is_select = type(widget) in (forms.Select, forms.SelectMultiple, forms.NullBooleanSelect)
     if not is_select and not isinstance(widget, _SIMPLE_INPUTS):
+        if _plain_checkboxes(field):
+            return _checkboxes_html(field)
         return as_crispy_field(field)
     classes = "select form-select" if is_select else "form-control"
     attrs = {"class": classes + (" is-invalid" if field.errors else "")}

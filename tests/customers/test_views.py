@@ -188,8 +188,9 @@ def test_list_query_count_does_not_grow_with_customers(
     CustomerFactory(tenant=tenant, owner=sales_user)
     sales_client.get(_url("list"))  # warm the session and caches
     # user, the memberships (tenant, role and the menu's switcher; the session comes from the
-    # cache), customers (owner joined), owner choices of the filter form, the tier choices, one query per
-    # column loader (scores, activity), the saved views, the members of the bulk owner choice,
+    # cache), customers (owner joined), owner choices of the filter form, the tier choices, one
+    # query per column loader (scores, activity), the saved views, the members of the bulk owner
+    # choice,
     # the other apps' filter choices: none grows with the page. (One page holds them all: it
     # tells the total itself.)
     with django_assert_num_queries(9) as few:
