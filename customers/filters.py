@@ -227,6 +227,13 @@ class CustomerFilter(django_filters.FilterSet):
         ]
 
     @property
+    def members(self) -> list:
+        """The tenant's members as the owner filter lists them, read once: the filter bar's
+        select then iterates the same (now evaluated) queryset, and the bulk owner choice
+        shows this list."""
+        return list(self.form.fields["owner"].queryset)
+
+    @property
     def extension_fields(self) -> list:
         """The bound form fields of other apps' filters, for the filter bar."""
         return [self.form[extension.key] for extension in self.extension_filters]

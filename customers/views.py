@@ -121,7 +121,7 @@ def customer_list(request: HttpRequest, tenant_slug: str) -> HttpResponse:
         ]
         if role_has_permission(role, "customers.edit")
         else [],
-        "members": list(selectors.tenant_members(tenant=request.tenant)),
+        "members": filterset.members,
         "list_url": request.get_full_path() if clean_url is None else clean_url,
         "sort_query_string": without_sort.urlencode(),
         "filtered": any(value for key, value in query.items() if key != "sort"),

@@ -187,3 +187,45 @@ def test_every_decimal_of_the_tenant_admins_is_typed_in_the_users_language(rf, a
                     assert isinstance(form_field, LocalizedDecimalField), (each, field.name)
                     checked += 1
     assert checked > 0
+
+
+def test_numbers_are_written_as_babel_writes_them():
+    """format_decimal writes what babel's format_decimal wrote with the same pattern: rounding
+    half to even, grouping, negative zero, long numbers, both languages."""
+    import random
+
+    from babel.numbers import format_decimal as babel_format_decimal
+
+    generator = random.Random(7)
+    values = [
+        Decimal("0"),
+        Decimal("-0"),
+        Decimal("-0.004"),
+        Decimal("0.005"),
+        Decimal("0.015"),
+        Decimal("999.995"),
+        Decimal("1234567.895"),
+        Decimal("1E+21"),
+        Decimal("12.3E-7"),
+        1250,
+        -3.5,
+        *(
+            Decimal(generator.randint(-(10**14), 10**14)).scaleb(-generator.randint(0, 6))
+            for _ in range(2000)
+        ),
+    ]
+    for language in ("tr", "en"):
+        for places in (0, 1, 2, 3):
+            for grouping in (True, False):
+                pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else "")
+                for value in values:
+                    expected = babel_format_decimal(
+                        Decimal(str(value)),
+                        format=pattern,
+                        locale=language,
+                        decimal_quantization=True,
+                    )
+                    written = format_decimal(
+                        value, places=places, grouping=grouping, language=language
+                    )
+                    assert written == expected, (value, language, places, grouping)
