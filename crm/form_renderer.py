@@ -15,6 +15,7 @@ with anything else (fieldsets, inline radios, a checkbox) is left to crispy (Non
 
 from __future__ import annotations
 
+import markupsafe
 from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates, Jinja2
@@ -134,6 +135,28 @@ def _widget_class(widget: forms.Widget, extra: str) -> str:
     return css
 
 
+def _jinja_escape(value) -> str:
+    return markupsafe.escape(value)
+
+
+def _widget_html(field: forms.BoundField) -> str:
+    """str(field): a select drawn by the widget templates of this renderer (Jinja2) is written
+    in Python with Jinja2's escaping (crm.templatetags.form_fields.select_html), the same
+    markup for a sixth of the calls; other widgets are drawn by their templates."""
+    from crm.templatetags.form_fields import select_html
+
+    widget = field.field.widget
+    if (
+        type(widget) is forms.Select
+        and widget.template_name == forms.Select.template_name
+        and widget.option_template_name == forms.Select.option_template_name
+        and not field.field.show_hidden_initial
+        and isinstance(field.form.renderer, WidgetRenderer)
+    ):
+        return select_html(field, {}, escape=_jinja_escape)
+    return str(field)
+
+
 def _bootstrap_field(field: forms.BoundField) -> str:
     """bootstrap5/field.html for a plain widget (see _plain_widget)."""
     widget = field.field.widget
@@ -160,7 +183,7 @@ def _bootstrap_field(field: forms.BoundField) -> str:
     # What crispy's tag does before str(field): the class goes on the widget itself, so that the
     # attributes keep their order and the hidden initial value (if any) is drawn as usual.
     widget.attrs["class"] = _widget_class(widget, pack_class)
-    html.append(str(field))
+    html.append(_widget_html(field))
     if errors:
         html.append(format_html('<div id="{}_error" class="invalid-feedback">', errors.field_id))
         for number, error in enumerate(errors, start=1):

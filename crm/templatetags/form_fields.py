@@ -11,6 +11,9 @@ are handed to crispy unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.templatetags.crispy_forms_filters import optgroups as crispy_optgroups
 from django import forms, template
@@ -25,21 +28,19 @@ ASTERISK = mark_safe('<span class="asteriskField">*</span>')
 _SIMPLE_INPUTS = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.DateInput)
 
 
-def _attrs_html(attrs: dict) -> SafeString:
+def _attrs_html(attrs: dict, escape: Callable[[Any], str] = escaped) -> SafeString:
     """Django's django/forms/widgets/attrs.html: False leaves the attribute out, True writes its
     bare name."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+    return mark_safe(
+        "".join(
+            f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
             for name, value in attrs.items()
             if value is not False
-        ),
+        )
     )
 
 
-def _options_html(widget: forms.Select, values: list[str]) -> str:
+def _options_html(widget: forms.Select, values: list[str], escape: Callable[[Any], str]) -> str:
     """The options (and optgroups) as Django's ChoiceWidget.optgroups() and select.html write
     them, without a dict and two format_html calls per option: a select lists no attributes on
     its options but `selected` (option_inherits_attrs is False)."""
@@ -52,21 +53,25 @@ def _options_html(widget: forms.Select, values: list[str]) -> str:
         grouped = isinstance(option_label, (list, tuple))
         choices = option_label if grouped else [(option_value, option_label)]
         if grouped:
-            parts.append(f'\n  <optgroup label="{escaped(option_value)}">')
+            parts.append(f'\n  <optgroup label="{escape(option_value)}">')
         for value, label in choices:
             selected = (not has_selected or multiple) and str(value) in values
             has_selected |= selected
             parts.append(
-                f'\n  <option value="{escaped(value)}"{" selected" if selected else ""}>'
-                f"{escaped(label)}</option>"
+                f'\n  <option value="{escape(value)}"{" selected" if selected else ""}>'
+                f"{escape(label)}</option>"
             )
         if grouped:
             parts.append("\n  </optgroup>")
     return "".join(parts)
 
 
-def _select_html(field: BoundField, attrs: dict) -> SafeString:
-    """What field.as_widget(attrs=attrs) returns for a select, without the widget templates."""
+def select_html(
+    field: BoundField, attrs: dict, escape: Callable[[Any], str] = escaped
+) -> SafeString:
+    """What field.as_widget(attrs=attrs) returns for a select, without the widget templates.
+    `escape`: Django's template language's (the default) or Jinja2's (markupsafe writes a quote
+    as &#34;), as the renderer in use would write it."""
     widget = field.field.widget
     if field.field.localize:
         widget.is_localized = True
@@ -78,11 +83,9 @@ def _select_html(field: BoundField, attrs: dict) -> SafeString:
     context = forms.Widget.get_context(widget, field.html_name, field.value(), attrs)["widget"]
     if widget.allow_multiple_selected:
         context["attrs"]["multiple"] = True
-    return format_html(
-        '<select name="{}"{}>{}\n</select>',
-        context["name"],
-        _attrs_html(context["attrs"]),
-        mark_safe(_options_html(widget, context["value"])),
+    return mark_safe(
+        f'<select name="{escape(context["name"])}"{_attrs_html(context["attrs"], escape)}>'
+        f"{_options_html(widget, context['value'], escape)}\n</select>"
     )
 
 
@@ -176,6 +179,6 @@ def as_field(field: BoundField) -> SafeString:
         '<div id="div_{}" class="mb-3">{}{}{}</div>',
         field.auto_id,
         label,
-        _select_html(field, attrs) if is_select else field.as_widget(attrs=attrs),
+        select_html(field, attrs) if is_select else field.as_widget(attrs=attrs),
         feedback,
     )

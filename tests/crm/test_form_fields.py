@@ -152,3 +152,20 @@ def test_selects_are_drawn_exactly_as_djangos_widget_templates_draw_them():
             if field.errors:
                 attrs |= {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}_error"}
             assert ours == _widget_html(field.as_widget(attrs=attrs)), name
+
+
+def test_the_quick_forms_selects_are_drawn_as_their_jinja2_widgets_draw_them():
+    # crm.form_renderer writes a select in Python with Jinja2's escaping (&#34; for a quote),
+    # for the renderer in use (settings.FORM_RENDERER, Jinja2): str(field) to the byte.
+    from crm.form_renderer import WidgetRenderer, _widget_html
+
+    data = {"plain": "3", "grouped": "brs", "fixed": "a"}
+    for form in (
+        SelectsForm(data, renderer=WidgetRenderer()),
+        SelectsForm({"plain": "zz"}, renderer=WidgetRenderer()),
+        SelectsForm(renderer=WidgetRenderer()),
+    ):
+        for name in ("plain", "grouped", "fixed"):
+            field = form[name]
+            assert _widget_html(field) == str(field), name
+    assert "&#34;3&#34;" in _widget_html(SelectsForm(renderer=WidgetRenderer())["plain"])

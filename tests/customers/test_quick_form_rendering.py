@@ -137,3 +137,28 @@ def test_helper_settings_it_does_not_draw_are_left_to_crispy(change):
 
 def test_a_checkbox_is_left_to_crispy():
     assert layout_html(HelpAndClasses(layout=Layout(Row(Column("agree"))))) is None
+
+
+@pytest.mark.parametrize("name", ["contact", "sale", "feedback"])
+def test_the_quick_forms_selects_are_their_widgets_markup_to_the_byte(tenant, sales_user, name):
+    from crm.form_renderer import _widget_html
+
+    data = {
+        "contact-channel": "email",
+        "contact-outcome": "reached",
+        "contact-follow_up_owner": str(sales_user.pk),
+        "sale-kind": "sale",
+        "feedback-kind": "complaint",
+        "feedback-assignee": str(sales_user.pk),
+    }
+    with scope(tenant=tenant):
+        make = quick_forms(tenant)[name]
+        for form in (make(), make(data)):
+            selects = [
+                form[field]
+                for field in form.fields
+                if type(form.fields[field].widget) is forms.Select
+            ]
+            assert selects
+            for field in selects:
+                assert _widget_html(field) == str(field), field.name
