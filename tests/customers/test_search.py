@@ -181,6 +181,36 @@ def test_the_time_limit_is_lifted_after_a_broad_search(tenant, tenant_scope, mon
         assert cursor.fetchone() == ("0",)
 
 
+def test_a_broad_search_reads_its_page_under_the_time_limit_and_walking_plans(
+    tenant, tenant_scope, monkeypatch
+):
+    from django.db import connection
+
+    from customers import filters, selectors
+
+    monkeypatch.setattr(filters, "NARROW_SEARCH_ROWS", -1)
+    seen = {}
+    page_without_count = selectors.page_without_count
+
+    def reading(queryset, **kwargs):
+        with connection.cursor() as cursor:
+            for name in ("statement_timeout", "enable_bitmapscan", "enable_seqscan"):
+                cursor.execute(f"SHOW {name}")
+                seen[name] = cursor.fetchone()[0]
+        return page_without_count(queryset, **kwargs)
+
+    monkeypatch.setattr(selectors, "page_without_count", reading)
+    selectors.customer_list_page(tenant=tenant, params={"q": "kaya"})
+    assert seen == {
+        "statement_timeout": f"{selectors.BROAD_SEARCH_TIMEOUT_MS}ms",
+        "enable_bitmapscan": "off",
+        "enable_seqscan": "off",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
+
+
 def test_a_short_phone_prefix_walks_the_sort_index_and_a_long_one_the_search_index(
     tenant, tenant_scope
 ):
