@@ -13,7 +13,7 @@ from django.db.models import Min
 
 from crm.models import Tenant
 from customers.models import Customer
-from segmentation.models import CustomerScore, Tier
+from segmentation.models import CustomerScore, RunTierSummary, Tier
 from segmentation.panels import customer_score_of_page
 from segmentation.selectors import run_last_succeeded
 
@@ -27,17 +27,25 @@ class NextTier:
 def lowest_score_in(*, tenant: Tenant, tier: Tier) -> Decimal | None:
     """The lowest score that made it into a share-based tier in the last run (pins aside).
 
-    At a million customers a wide tier's minimum reads a few hundred thousand score rows (0.7–1.2
-    s): it is computed once per run and tier and then served from the cache, keyed by the run.
+    The run's tier summary holds it. Runs from before it did (migration 0015) compute it over the
+    tier's scores: at a million customers a wide tier's minimum reads a few hundred thousand score
+    rows (0.7–1.2 s, and under a running recompute several workers did so at once); either way it
+    is then served from the cache, keyed by the run.
     """
     run = run_last_succeeded(tenant=tenant)
     cache_key = f"segmentation:tier-entry:{tenant.pk}:{run.pk if run else 0}:{tier.pk}"
     cached = cache.get(cache_key)
     if cached is not None:
         return cached["lowest"]
-    lowest = CustomerScore.objects.filter(tenant=tenant, tier=tier, is_pinned=False).aggregate(
-        lowest=Min("score")
-    )["lowest"]
+    lowest = None
+    if run is not None:
+        lowest = RunTierSummary.objects.filter(tenant=tenant, run=run, tier=tier).aggregate(
+            lowest=Min("lowest_score")
+        )["lowest"]
+    if lowest is None:
+        lowest = CustomerScore.objects.filter(tenant=tenant, tier=tier, is_pinned=False).aggregate(
+            lowest=Min("score")
+        )["lowest"]
     cache.set(cache_key, {"lowest": lowest}, 2 * 24 * 3600)
     return lowest
 

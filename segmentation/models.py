@@ -550,6 +550,9 @@ class RunTierSummary(TenantOwnedModel):
     revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     margin = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     average_score = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    # The lowest score that made it into the tier, pins aside: "points to the next tier" on the
+    # customer page. NULL for runs from before it was summarised (migration 0015).
+    lowest_score = models.DecimalField(max_digits=7, decimal_places=4, null=True)
 
     class Meta:
         verbose_name = _("tier summary")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from segmentation.customer_header import next_tier_for
-from segmentation.models import CustomerScore
+from segmentation.models import CustomerScore, RunTierSummary
 from segmentation.services import scores_recompute
 from tests.segmentation.factories import buy, complain, customer, use_keys, use_tiers
 
@@ -62,6 +62,59 @@ def test_the_lowest_score_of_a_tier_is_read_once_per_run(tenant, scored, django_
         scores_recompute(tenant=tenant, now=timezone.now())  # a new run reads it again
         found = next_tier_for(tenant=tenant, score=_score(scored["mid"]))
     assert str(found.points) == "66.67"  # 100 - 33.33: revenue 200 between 100 and 400
+
+
+def test_the_lowest_score_comes_from_the_run_summary_not_the_scores(
+    tenant, scored, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    mid = _score(scored["mid"])
+    with scopes_disabled(), django_assert_max_num_queries(3) as captured:
+        assert str(next_tier_for(tenant=tenant, score=mid).points) == "50.00"
+    assert not any("segmentation_customerscore" in q["sql"] for q in captured.captured_queries)
+    with scopes_disabled():
+        summary = RunTierSummary.objects.get(tier=scored["tiers"][0])
+    assert str(summary.lowest_score) == "100.0000"
+
+
+def test_a_run_summarised_before_the_lowest_score_reads_the_scores(tenant, scored):
+    from django.core.cache import cache
+
+    cache.clear()
+    with scopes_disabled():
+        RunTierSummary.objects.update(lowest_score=None)
+        found = next_tier_for(tenant=tenant, score=_score(scored["mid"]))
+    assert str(found.points) == "50.00"
+
+
+def test_a_pinned_customer_does_not_set_the_tier_lowest_score(tenant, scored):
+    """Ali (score 0) pinned to the peak: the peak's lowest score stays Cem's 100."""
+    from django.core.cache import cache
+
+    from segmentation.services.pins import tier_pin_set
+
+    with scopes_disabled():
+        tier_pin_set(
+            tenant=tenant,
+            customer=scored["low"],
+            tier=scored["tiers"][0],
+            reason="Kilit müşteri",
+            until=None,
+            actor=None,
+        )
+    scores_recompute(tenant=tenant, now=timezone.now())
+    cache.clear()
+    with scopes_disabled():
+        low = _score(scored["low"])
+        found = next_tier_for(tenant=tenant, score=_score(scored["mid"]))
+        lowest = RunTierSummary.objects.filter(tier=scored["tiers"][0], run=low.run).values_list(
+            "lowest_score", flat=True
+        )
+    assert low.tier == scored["tiers"][0] and low.is_pinned
+    assert str(found.points) == "50.00"
+    assert [str(value) for value in lowest] == ["100.0000"]
 
 
 def test_the_peak_has_no_next_tier(tenant, scored):
