@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import timedelta
 
-from common import argument_parser, bench_setup, measure, scale_tenant_ensure
+from common import argument_parser, bench_setup, machine_note, measure, scale_tenant_ensure
 
 TARGETS_MS = {"dashboard": 100, "breakdown": 100, "count": 300, "list": 150}
 
@@ -45,6 +45,7 @@ def main() -> int:
     # The test client speaks plain HTTP; production's HTTPS redirect would answer 301.
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     print(bench_setup())
+    print(machine_note())
     from django.db import connection
     from django.test import Client
     from django.urls import reverse

@@ -105,14 +105,22 @@ def gunicorn_start(plan: dict, *, port: int, workers: int) -> subprocess.Popen:
         ],
         cwd=BASE_DIR,
         env=env,
+        # Its own session, as a service is in production: with the kernel's autogroup on, CPU is
+        # shared between sessions first, and the load generator (this process) should not take
+        # its share from the server under test's.
+        start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.5)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2):
+                    return process
+            except OSError:
+                time.sleep(0.5)
+    except BaseException:
+        process.kill()  # Ctrl-C while waiting: its own session does not get the terminal's signal
+        raise
     process.kill()
     raise SystemExit("gunicorn did not answer /healthz/ within 60 s")
 
@@ -267,6 +275,10 @@ def main() -> int:
         text=True,
     )
     plan = json.loads(prepared.stdout.strip().splitlines()[-1])
+    sys.path.insert(0, str(BENCH_DIR))
+    from common import machine_note  # no Django: common imports it only in bench_setup()
+
+    print(f"before: {machine_note()}")
     server = gunicorn_start(plan, port=options.port, workers=options.workers)
     recompute = recompute_start(plan) if options.with_recompute else None
     try:
@@ -283,6 +295,7 @@ def main() -> int:
         print(f"recompute {'still running' if recompute.poll() is None else 'finished'}")
         recompute.wait()
     met = report(stats, options.seconds)
+    print(f"after: {machine_note()}")
     print(f"target p95 < {TARGET_P95_MS} ms and 0 errors: {'met' if met else 'MISSED'}")
     return 0 if met else 2
 

@@ -148,6 +148,30 @@ def current_rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
 
 
+def machine_note() -> str:
+    """How fast this machine's CPU is right now and how it shares it, to read the figures by.
+
+    The same kind of machine has been seen 2x faster or slower from one session to the next and
+    within an hour (a shared host), so a figure means little without this. The loop is the one
+    the README quotes: `python3 -c` adding 10 million numbers (0.8 s in a fast hour, 1.3-1.5 s
+    in a slow one). With the kernel's autogroup on, CPU is shared between sessions before
+    processes: every PostgreSQL backend (the nightly recompute and the web's own queries) is in
+    the postmaster's session and gets one share, the web server another."""
+    started = time.process_time()
+    # At module level, as `python3 -c` runs it (global names: about twice a function's time).
+    exec("total = 0\nfor step in range(10_000_000):\n    total += step", {})
+    loop = time.process_time() - started
+    try:
+        autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip()
+    except OSError:
+        autogroup = "unknown"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"CPU: a 10M-step Python loop took {loop:.2f} s; load average {load}; "
+        f"kernel.sched_autogroup_enabled={autogroup}"
+    )
+
+
 # --- the big tenant -------------------------------------------------------------------------
 
 
