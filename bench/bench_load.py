@@ -27,6 +27,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+# The script's directory is first on sys.path; common imports Django only in bench_setup().
+from common import machine_note
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 TARGET_P95_MS = 300
@@ -118,11 +121,11 @@ def gunicorn_start(plan: dict, *, port: int, workers: int) -> subprocess.Popen:
                     return process
             except OSError:
                 time.sleep(0.5)
+        raise SystemExit("gunicorn did not answer /healthz/ within 60 s")
     except BaseException:
-        process.kill()  # Ctrl-C while waiting: its own session does not get the terminal's signal
+        # Timed out, or Ctrl-C: in its own session it does not get the terminal's signal.
+        process.kill()
         raise
-    process.kill()
-    raise SystemExit("gunicorn did not answer /healthz/ within 60 s")
 
 
 def recompute_start(plan: dict) -> subprocess.Popen:
@@ -275,9 +278,6 @@ def main() -> int:
         text=True,
     )
     plan = json.loads(prepared.stdout.strip().splitlines()[-1])
-    sys.path.insert(0, str(BENCH_DIR))
-    from common import machine_note  # no Django: common imports it only in bench_setup()
-
     print(f"before: {machine_note()}")
     server = gunicorn_start(plan, port=options.port, workers=options.workers)
     recompute = recompute_start(plan) if options.with_recompute else None
