@@ -46,6 +46,7 @@ def prepare(customers: int, users: int) -> dict:
     from common import as_owner
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.test import Client
 
     from crm.models import Membership, Role
@@ -65,13 +66,108 @@ def prepare(customers: int, users: int) -> dict:
         ids = list(
             Customer.objects.filter(tenant=tenant).order_by("?").values_list("pk", flat=True)[:500]
         )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
     return {
         "slug": tenant.slug,
         "sessions": sessions,
         "customer_ids": ids,
         "database_url": os.environ["DATABASE_URL"],
         "session_cookie": settings.SESSION_COOKIE_NAME,
+        # The database server's main process, whose children are every backend (CPU figures);
+        # None when it is on another machine.
+        "postmaster_pid": _parent_pid(backend),
     }
+
+
+def _parent_pid(pid: int) -> int | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).ppid()
+    except psutil.Error:
+        return None
+
+
+class CpuUse:
+    """CPU seconds used by the processes under test between start() and stop(), as cores (CPU
+    seconds per second of the run): the machine's, gunicorn's, the database server's (and its
+    busiest backend's: the recompute's when one runs), the recompute command's own process and
+    the load generator's. A figure per group says who needed the cores a latency figure waited
+    for; the README's analysis of the load with the recompute rests on them."""
+
+    def __init__(self, *, server_pid: int, postmaster_pid: int | None, recompute_pid: int | None):
+        self.roots = {
+            "gunicorn": server_pid,
+            "PostgreSQL": postmaster_pid,
+            "recompute command": recompute_pid,
+            "locust (this process)": os.getpid(),
+        }
+
+    @staticmethod
+    def _tree(pid: int | None) -> dict[int, float]:
+        """CPU seconds of the process and each of its descendants, a reaped child's added to its
+        parent's (the kernel's children times), so one that exits during the run still counts.
+        This process alone: gunicorn and the recompute command are its children."""
+        import psutil
+
+        if pid is None:
+            return {}
+        try:
+            root = psutil.Process(pid)
+            members = [root] if pid == os.getpid() else [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return {}
+        seconds = {}
+        for member in members:
+            try:
+                times = member.cpu_times()
+            except psutil.Error:
+                continue
+            seconds[member.pid] = times.user + times.system
+            if member.pid != os.getpid():
+                seconds[member.pid] += times.children_user + times.children_system
+        return seconds
+
+    def _snapshot(self) -> tuple[float, dict[str, dict[int, float]], float]:
+        import psutil
+
+        times = psutil.cpu_times()
+        busy = sum(times) - times.idle - getattr(times, "iowait", 0.0)
+        return (
+            time.monotonic(),
+            {name: self._tree(pid) for name, pid in self.roots.items()},
+            busy,
+        )
+
+    def start(self) -> None:
+        self.before = self._snapshot()
+
+    def stop(self) -> None:
+        self.after = self._snapshot()
+
+    def lines(self) -> list[str]:
+        import psutil
+
+        started, trees_before, busy_before = self.before
+        ended, trees_after, busy_after = self.after
+        wall = ended - started
+        lines = [
+            f"CPU used during the run, in cores: machine {(busy_after - busy_before) / wall:.2f} "
+            f"of {psutil.cpu_count()}"
+        ]
+        for name, after in trees_after.items():
+            before = trees_before[name]
+            if not after:
+                continue
+            used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
+            line = f"  {name}: {sum(used.values()) / wall:.2f}"
+            if name == "PostgreSQL" and self.roots["recompute command"] is not None:
+                busiest = max(used.values(), default=0.0)
+                line += f" (its busiest backend, the recompute's: {busiest / wall:.2f})"
+            lines.append(line)
+        return lines
 
 
 def _err(line: str) -> None:
@@ -281,6 +377,12 @@ def main() -> int:
     print(f"before: {machine_note()}")
     server = gunicorn_start(plan, port=options.port, workers=options.workers)
     recompute = recompute_start(plan) if options.with_recompute else None
+    cpu = CpuUse(
+        server_pid=server.pid,
+        postmaster_pid=plan["postmaster_pid"],
+        recompute_pid=recompute.pid if recompute else None,
+    )
+    cpu.start()
     try:
         print(
             f"{options.users} users for {options.seconds} s against gunicorn "
@@ -288,6 +390,7 @@ def main() -> int:
             + (", nightly recompute running" if recompute else "")
         )
         stats = drive(plan, port=options.port, users=options.users, seconds=options.seconds)
+        cpu.stop()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -295,6 +398,7 @@ def main() -> int:
         print(f"recompute {'still running' if recompute.poll() is None else 'finished'}")
         recompute.wait()
     met = report(stats, options.seconds)
+    print("\n".join(cpu.lines()))
     print(f"after: {machine_note()}")
     print(f"target p95 < {TARGET_P95_MS} ms and 0 errors: {'met' if met else 'MISSED'}")
     return 0 if met else 2
