@@ -245,7 +245,14 @@ def lead_history(*, tenant: Tenant, lead: Lead, limit: int = 50) -> list[LeadEve
 
 
 def lead_of_customer(*, tenant: Tenant, customer: Customer) -> Lead | None:
-    return _lead_rows(tenant=tenant).filter(customer=customer).first()
+    """The customer page's lead (a customer has at most one). Nothing joined: the customer is
+    the one in hand, and most customers have no lead, for whom joining the customer, owner and
+    campaign rows only made the query dearer to build (5.2 ms of CPU against 1.3); a lead's
+    campaign is read when the panel shows it."""
+    lead = Lead.objects.filter(tenant=tenant, customer=customer).first()
+    if lead is not None:
+        lead.customer = customer
+    return lead
 
 
 def acquisition_costs(*, tenant: Tenant, start: date, end: date) -> QuerySet[AcquisitionCost]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from acquisition.models import AcquisitionCost, Lead, LeadStatus
+from acquisition.models import AcquisitionCost, Lead, LeadSource, LeadStatus
 from acquisition.services import lead_status_change, lead_update
 from crm.models import AuditEntry
 from customers.models import Customer
@@ -362,6 +362,17 @@ def test_the_customer_page_shows_the_lead_and_the_preference_link(sales_client, 
     ).content.decode()
     assert url("detail", tenant, lead_id=lead.pk) in page
     assert f"/p/{tenant.slug}/preferences/" in page
+
+
+def test_the_customer_page_names_the_leads_status_and_campaign(sales_client, tenant, campaign):
+    lead = make_lead(tenant, source=LeadSource.CAMPAIGN, campaign=campaign)
+    page = sales_client.get(
+        reverse(
+            "customers:detail", kwargs={"tenant_slug": tenant.slug, "customer_id": lead.customer_id}
+        )
+    ).content.decode()
+    assert "Bahar 2026" in page
+    assert lead.get_status_display() in page
 
 
 # --- costs ---
