@@ -130,15 +130,20 @@ class CpuUse:
                 seconds[member.pid] += times.children_user + times.children_system
         return seconds
 
-    def _snapshot(self) -> tuple[float, dict[str, dict[int, float]], float]:
+    def _snapshot(self) -> tuple[float, dict[str, dict[int, float]], float, float]:
         import psutil
 
         times = psutil.cpu_times()
-        busy = sum(times) - times.idle - getattr(times, "iowait", 0.0)
+        # What the kernel ran: not idle or I/O wait, nor the hypervisor's steal; guest time is
+        # already inside user and nice.
+        busy = sum(
+            getattr(times, field, 0.0) for field in ("user", "nice", "system", "irq", "softirq")
+        )
         return (
             time.monotonic(),
             {name: self._tree(pid) for name, pid in self.roots.items()},
             busy,
+            getattr(times, "steal", 0.0),
         )
 
     def start(self) -> None:
@@ -150,12 +155,13 @@ class CpuUse:
     def lines(self) -> list[str]:
         import psutil
 
-        started, trees_before, busy_before = self.before
-        ended, trees_after, busy_after = self.after
+        started, trees_before, busy_before, steal_before = self.before
+        ended, trees_after, busy_after, steal_after = self.after
         wall = ended - started
         lines = [
             f"CPU used during the run, in cores: machine {(busy_after - busy_before) / wall:.2f} "
-            f"of {psutil.cpu_count()}"
+            f"of {psutil.cpu_count()} (taken by the hypervisor for other guests: "
+            f"{(steal_after - steal_before) / wall:.2f})"
         ]
         for name, after in trees_after.items():
             before = trees_before[name]
