@@ -82,10 +82,13 @@ def prepare(customers: int, users: int) -> dict:
 
 
 def _parent_pid(pid: int) -> int | None:
+    """The postmaster of backend `pid`, if that backend runs on this machine: on another host
+    the same number is some unrelated local process, or none."""
     import psutil
 
     try:
-        return psutil.Process(pid).ppid()
+        backend = psutil.Process(pid)
+        return backend.ppid() if backend.name() == "postgres" else None
     except psutil.Error:
         return None
 
@@ -98,25 +101,27 @@ class CpuUse:
     for; the README's analysis of the load with the recompute rests on them."""
 
     def __init__(self, *, server_pid: int, postmaster_pid: int | None, recompute_pid: int | None):
+        # (pid, with its descendants): this process alone, since gunicorn and the recompute
+        # command are its children.
         self.roots = {
-            "gunicorn": server_pid,
-            "PostgreSQL": postmaster_pid,
-            "recompute command": recompute_pid,
-            "locust (this process)": os.getpid(),
+            "gunicorn": (server_pid, True),
+            "PostgreSQL": (postmaster_pid, True),
+            "recompute command": (recompute_pid, True),
+            "locust (this process)": (os.getpid(), False),
         }
 
     @staticmethod
-    def _tree(pid: int | None) -> dict[int, float]:
-        """CPU seconds of the process and each of its descendants, a reaped child's added to its
-        parent's (the kernel's children times), so one that exits during the run still counts.
-        This process alone: gunicorn and the recompute command are its children."""
+    def _tree(pid: int | None, descendants: bool) -> dict[int, float]:
+        """CPU seconds of the process and, with `descendants`, each of them, a reaped child's
+        added to its parent's (the kernel's children times), so one that exits during the run
+        still counts."""
         import psutil
 
         if pid is None:
             return {}
         try:
             root = psutil.Process(pid)
-            members = [root] if pid == os.getpid() else [root, *root.children(recursive=True)]
+            members = [root, *root.children(recursive=True)] if descendants else [root]
         except psutil.Error:
             return {}
         seconds = {}
@@ -126,7 +131,7 @@ class CpuUse:
             except psutil.Error:
                 continue
             seconds[member.pid] = times.user + times.system
-            if member.pid != os.getpid():
+            if descendants:
                 seconds[member.pid] += times.children_user + times.children_system
         return seconds
 
@@ -141,7 +146,7 @@ class CpuUse:
         )
         return (
             time.monotonic(),
-            {name: self._tree(pid) for name, pid in self.roots.items()},
+            {name: self._tree(*root) for name, root in self.roots.items()},
             busy,
             getattr(times, "steal", 0.0),
         )
@@ -169,7 +174,7 @@ class CpuUse:
                 continue
             used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
             line = f"  {name}: {sum(used.values()) / wall:.2f}"
-            if name == "PostgreSQL" and self.roots["recompute command"] is not None:
+            if name == "PostgreSQL" and self.roots["recompute command"][0] is not None:
                 busiest = max(used.values(), default=0.0)
                 line += f" (its busiest backend, the recompute's: {busiest / wall:.2f})"
             lines.append(line)
